@@ -1,0 +1,113 @@
+import { checkNext, checkTarget } from "./check-next.ts";
+import { checkTool, type ToolScope } from "./check-tool.ts";
+import { type Checker, isObject } from "./checker.ts";
+import { ACTION_NAMES, record } from "./definitions.ts";
+import type { Path } from "./path.ts";
+import { didYouMean } from "./suggest.ts";
+import type { JsonObject, JsonValue } from "./types.ts";
+
+export interface StepScope extends ToolScope {
+  stepName: string;
+  stepNames: ReadonlySet<string>;
+}
+
+/** `then`: one action map or a list of them. */
+export function checkThen(checker: Checker, then: JsonValue, path: Path, scope: StepScope): void {
+  const owner = `Step '${scope.stepName}': `;
+  if (Array.isArray(then)) {
+    if (then.length === 0) checker.error(path, `${owner}'then' has no actions`);
+    then.forEach((actions, i) => {
+      checkActions(checker, actions, [...path, i], scope);
+    });
+  } else if (isObject(then)) {
+    checkActions(checker, then, path, scope);
+  } else {
+    checker.error(path, `${owner}'then' must be an action map or a list of action maps`);
+  }
+}
+
+function checkActions(checker: Checker, actions: JsonValue, path: Path, scope: StepScope): void {
+  const owner = `Step '${scope.stepName}': `;
+  if (!isObject(actions)) {
+    checker.error(path, `${owner}an entry of 'then' must be an action map`);
+    return;
+  }
+  for (const [name, value] of Object.entries(actions)) {
+    const at = [...path, name];
+    if (!(ACTION_NAMES as readonly string[]).includes(name)) {
+      checker.error(at, `${owner}unknown action '${name}'${didYouMean(name, ACTION_NAMES)}`, { at: "key" });
+    } else if (value === null && name !== "result") {
+      checker.error(at, `${owner}action '${name}' has no value`);
+    } else {
+      checkAction(checker, name, value, at, scope);
+    }
+  }
+  if (actions.call !== undefined && actions.retry !== undefined) {
+    checker.error([...path, "retry"], `${owner}'call' and 'retry' cannot fire together`, { at: "key" });
+  }
+  if (actions.fail !== undefined && actions.skip !== undefined) {
+    checker.error([...path, "skip"], `${owner}'fail' and 'skip' cannot fire together`, { at: "key" });
+  }
+}
+
+function checkAction(checker: Checker, name: string, value: JsonValue, path: Path, scope: StepScope): void {
+  const owner = `Step '${scope.stepName}': `;
+  const shape = record("actions").fields[name]?.shape;
+  switch (name) {
+    case "set":
+      checker.checkShape(value, record("actions").fields.set!.shape, path, owner);
+      return;
+    case "collect":
+      checkRecord(checker, value, "collect", path, owner);
+      return;
+    case "retry":
+    case "fail":
+      if (typeof value === "string" && name === "fail") return;
+      checkRecord(checker, value, name, path, owner);
+      return;
+    case "skip":
+      if (value === false) checker.error(path, `${owner}'skip' must be true, a reason string or {reason}`);
+      else if (typeof value !== "boolean" && typeof value !== "string")
+        checkRecord(checker, value, "skip", path, owner);
+      return;
+    case "sink":
+      checkRecord(checker, value, "sink", path, owner, ["tool"]);
+      if (isObject(value)) {
+        if (value.tool === undefined || value.tool === null)
+          checker.error(path, `${owner}sink needs a 'tool' with a 'kind'`);
+        else checkTool(checker, value.tool, [...path, "tool"], owner, scope);
+      }
+      return;
+    case "call":
+      checkRecord(checker, value, "call", path, owner, ["step"]);
+      if (isObject(value) && value.step !== undefined) {
+        checkTarget(checker, value.step, [...path, "step"], owner, scope.stepNames);
+      }
+      return;
+    case "next":
+      checkNext(checker, value, path, scope.stepName, scope.stepNames);
+      return;
+    default:
+      if (shape) checker.checkShape(value, shape, path, owner);
+  }
+}
+
+/** A mapping checked against its table: known keys, required keys, leaf shapes. */
+export function checkRecord(
+  checker: Checker,
+  value: JsonValue,
+  name: string,
+  path: Path,
+  owner: string,
+  skip: readonly string[] = [],
+): value is JsonObject {
+  if (!isObject(value)) {
+    checker.error(path, `${owner}'${String(path[path.length - 1] ?? name)}' must be a mapping`);
+    return false;
+  }
+  const def = record(name);
+  const label = name.replace(/[A-Z]/g, (letter) => ` ${letter.toLowerCase()}`);
+  checker.checkKeys(value, def, path, owner, label, skip);
+  checker.checkFields(value, def, path, owner, skip);
+  return true;
+}
