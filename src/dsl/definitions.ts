@@ -37,8 +37,8 @@ export const ACTION_NAMES = Object.freeze([
 ] as const);
 export type ActionName = (typeof ACTION_NAMES)[number];
 
-/** `next` (on a step or in `then`): a name, a list of names, or a list of {step, args}. */
-export const NEXT_SHAPE: Shape = oneOf(string, listOf(oneOf(string, ref("transition"))));
+/** `next` (on a step or in `then`): a name, a list of names or {step, args}, or one {step, args}. */
+export const NEXT_SHAPE: Shape = oneOf(string, ref("transition"), listOf(oneOf(string, ref("transition"))));
 const templateOrList: Shape = oneOf(string, listOf(any));
 
 export const RECORDS: Readonly<Record<string, RecordDef>> = {

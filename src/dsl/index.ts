@@ -5,6 +5,7 @@ export { ACTION_NAMES, API_VERSION, COLLECT_MODES, LOOP_MODES } from "./definiti
 export { formatIssue, PlaybookInvalidError } from "./errors.ts";
 export { CONTEXT_NAMES } from "./names.ts";
 export { clearParseCache, parsePlaybook, parsePlaybookFile, validate } from "./parse.ts";
+export { playbookSchema } from "./schema.ts";
 export { toYaml } from "./to-yaml.ts";
 export { TOOL_KINDS, type ToolKind } from "./tool-definitions.ts";
 export type * from "./types.ts";

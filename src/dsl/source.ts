@@ -74,7 +74,11 @@ export class SourceDoc {
     if (isSeq(node)) return node.items.map((item) => this.convert(item));
     if (isMap(node)) {
       const object: JsonObject = {};
-      for (const pair of node.items) object[this.keyText(pair.key)] = this.convert(pair.value);
+      for (const pair of node.items) {
+        // A duplicate key is reported; the first occurrence wins, matching where positions point.
+        const key = this.keyText(pair.key);
+        if (!Object.hasOwn(object, key)) object[key] = this.convert(pair.value);
+      }
       return object;
     }
     return null;
