@@ -1,0 +1,35 @@
+/**
+ * Store errors: typed, with stable codes. Database errors from either driver keep their SQLSTATE in
+ * `code` (e.g. "23505"); `sqlState(err)` reads it without caring which driver raised it.
+ */
+export type StoreErrorCode =
+  /** openDb got options it cannot use (e.g. a url that is not postgres://). */
+  | "E_DB_OPTIONS"
+  /** A query was made after close(). */
+  | "E_DB_CLOSED"
+  /** The migrations folder is missing or a file name breaks the NNNN_name.sql pattern. */
+  | "E_MIGRATIONS";
+
+export class StoreError extends Error {
+  readonly retryable = false;
+  constructor(
+    readonly code: StoreErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = "StoreError";
+  }
+}
+
+/** SQLSTATE of a database error from postgres.js or PGlite, undefined for anything else. */
+export function sqlState(err: unknown): string | undefined {
+  if (typeof err !== "object" || err === null || !("code" in err)) return undefined;
+  const code = (err as { code: unknown }).code;
+  return typeof code === "string" && /^[0-9A-Z]{5}$/.test(code) ? code : undefined;
+}
+
+export const SQLSTATE = {
+  uniqueViolation: "23505",
+  serializationFailure: "40001",
+  deadlockDetected: "40P01",
+} as const;

@@ -1,0 +1,147 @@
+/**
+ * Executions: one row per run, holding the engine's state. Event handling locks the row
+ * (lockExecution) so that server replicas handle one execution's events one at a time.
+ */
+import type { JsonObject, JsonValue } from "../dsl/types.ts";
+import type { ExecutionStatus } from "../engine/types.ts";
+import type { Db } from "./db.ts";
+
+export interface ExecutionRow<S = JsonValue> {
+  id: string;
+  playbook_path: string;
+  playbook_version: number;
+  status: ExecutionStatus;
+  workload: JsonObject;
+  /** The engine's state; null until the engine first saves it. */
+  state: S | null;
+  result: JsonValue | null;
+  error: JsonValue | null;
+  parent_execution_id: string | null;
+  created_at: string;
+  updated_at: string;
+  ended_at: string | null;
+}
+
+/** An execution without its state, workload and result: what lists return. */
+export type ExecutionSummary = Omit<ExecutionRow, "state" | "workload" | "result">;
+
+export interface NewExecution<S = JsonValue> {
+  id: string;
+  playbookPath: string;
+  playbookVersion: number;
+  workload: JsonObject;
+  state?: S | null;
+  status?: ExecutionStatus;
+  parentExecutionId?: string | null;
+}
+
+const ROW = `id, playbook_path, playbook_version, status, workload, state, result, error, parent_execution_id,
+  created_at, updated_at, ended_at`;
+const SUMMARY = `id, playbook_path, playbook_version, status, error, parent_execution_id,
+  created_at, updated_at, ended_at`;
+
+export async function insertExecution<S = JsonValue>(
+  db: Db,
+  input: NewExecution<S>,
+): Promise<ExecutionRow<S>> {
+  const rows = await db.query<ExecutionRow<S>>(
+    `INSERT INTO execution (id, playbook_path, playbook_version, status, workload, state, parent_execution_id)
+     VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb, $7)
+     RETURNING ${ROW}`,
+    [
+      input.id,
+      input.playbookPath,
+      input.playbookVersion,
+      input.status ?? "running",
+      input.workload,
+      input.state ?? null,
+      input.parentExecutionId ?? null,
+    ],
+  );
+  return rows[0]!;
+}
+
+/** SELECT … FOR UPDATE: call inside a transaction; other lockers wait until it ends. */
+export async function lockExecution<S = JsonValue>(tx: Db, id: string): Promise<ExecutionRow<S> | undefined> {
+  const rows = await tx.query<ExecutionRow<S>>(`SELECT ${ROW} FROM execution WHERE id = $1 FOR UPDATE`, [id]);
+  return rows[0];
+}
+
+export interface ExecutionUpdate<S = JsonValue> {
+  state: S;
+  status: ExecutionStatus;
+  result?: JsonValue | null;
+  error?: JsonValue | null;
+  /** Sets ended_at (once; a later save keeps the first end time). */
+  ended?: boolean;
+}
+
+/** Saves the engine's state and status; false when the execution does not exist. */
+export async function saveExecution<S = JsonValue>(
+  tx: Db,
+  id: string,
+  update: ExecutionUpdate<S>,
+): Promise<boolean> {
+  const rows = await tx.query(
+    `UPDATE execution
+     SET state = $2::jsonb, status = $3, result = $4::jsonb, error = $5::jsonb, updated_at = now(),
+         ended_at = CASE WHEN $6::boolean THEN COALESCE(ended_at, now()) ELSE ended_at END
+     WHERE id = $1
+     RETURNING id`,
+    [id, update.state, update.status, update.result ?? null, update.error ?? null, update.ended ?? false],
+  );
+  return rows.length === 1;
+}
+
+export async function getExecution<S = JsonValue>(db: Db, id: string): Promise<ExecutionRow<S> | undefined> {
+  const rows = await db.query<ExecutionRow<S>>(`SELECT ${ROW} FROM execution WHERE id = $1`, [id]);
+  return rows[0];
+}
+
+export interface ListExecutionsOptions {
+  status?: ExecutionStatus;
+  /** Playbook path. */
+  playbook?: string;
+  /** Child executions of this one. */
+  parentExecutionId?: string;
+  /** Default 50, at most 1000. */
+  limit?: number;
+  /** Rows to skip (simple paging); prefer `cursor`, which stays stable while executions are added. */
+  offset?: number;
+  /** The `nextCursor` of the previous page. */
+  cursor?: string;
+}
+
+export const DEFAULT_LIST_LIMIT = 50;
+export const MAX_LIST_LIMIT = 1000;
+
+/**
+ * Newest first, ordered by (created_at, id). The cursor is the id of the last row returned: the next page
+ * continues strictly after that row, so rows inserted meanwhile never shift pages.
+ */
+export async function listExecutions(
+  db: Db,
+  options: ListExecutionsOptions = {},
+): Promise<{ items: ExecutionSummary[]; nextCursor?: string }> {
+  const limit = Math.min(Math.max(options.limit ?? DEFAULT_LIST_LIMIT, 1), MAX_LIST_LIMIT);
+  const rows = await db.query<ExecutionSummary>(
+    `SELECT ${SUMMARY} FROM execution e
+     WHERE ($1::text IS NULL OR e.status = $1)
+       AND ($2::text IS NULL OR e.playbook_path = $2)
+       AND ($3::text IS NULL OR e.parent_execution_id = $3)
+       AND ($4::text IS NULL OR (e.created_at, e.id) < (SELECT c.created_at, c.id FROM execution c WHERE c.id = $4))
+     ORDER BY e.created_at DESC, e.id DESC
+     LIMIT $5 OFFSET $6`,
+    [
+      options.status ?? null,
+      options.playbook ?? null,
+      options.parentExecutionId ?? null,
+      options.cursor ?? null,
+      limit + 1,
+      Math.max(options.offset ?? 0, 0),
+    ],
+  );
+  const items = rows.slice(0, limit);
+  const last = items[items.length - 1];
+  return rows.length > limit && last !== undefined ? { items, nextCursor: last.id } : { items };
+}

@@ -1,0 +1,59 @@
+/**
+ * The store's public API: the Db adapter, migrations, and one function per SQL statement.
+ * Rows are snake_case like the database and the engine's types; option objects are camelCase.
+ */
+export {
+  getPlaybook,
+  listPlaybooks,
+  listPlaybookVersions,
+  type PlaybookRow,
+  type PlaybookSummary,
+  registerPlaybookVersion,
+} from "./catalog.ts";
+export { dbNow } from "./clock.ts";
+export {
+  type CommandRow,
+  type CommandStatus,
+  cancelCommands,
+  DEFAULT_MAX_CLAIMS,
+  getCommand,
+  insertCommands,
+  QUEUE_CHANNEL,
+  type QueueOptions,
+  type QueueStats,
+  queueStats,
+} from "./commands.ts";
+export {
+  type CredentialRow,
+  type CredentialSummary,
+  deleteCredential,
+  getCredential,
+  listCredentials,
+  putCredential,
+} from "./credentials.ts";
+export { type Db, DEFAULT_DATA_DIR, DEFAULT_POOL_SIZE, type OpenDbOptions, openDb, pgliteDir } from "./db.ts";
+export { SQLSTATE, StoreError, type StoreErrorCode, sqlState } from "./errors.ts";
+export { appendEvents, type EventRow, eventsByIdempotencyKey, listEvents, type NewEvent } from "./events.ts";
+export {
+  type ExecutionRow,
+  type ExecutionSummary,
+  type ExecutionUpdate,
+  getExecution,
+  insertExecution,
+  type ListExecutionsOptions,
+  listExecutions,
+  lockExecution,
+  type NewExecution,
+  saveExecution,
+} from "./executions.ts";
+export {
+  type ClaimedCommand,
+  type ClaimOptions,
+  claimCommands,
+  completeCommand,
+  extendLeases,
+  isLeaseHeld,
+  releaseCommands,
+} from "./leases.ts";
+export { loadMigrations, type Migration, migrate, migrationsDir } from "./migrate.ts";
+export { requeueExpiredLeases, takeExhaustedCommands } from "./reaper.ts";

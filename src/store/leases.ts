@@ -1,0 +1,124 @@
+/**
+ * Claims and leases. A worker claims commands (each claim counts toward max_claims and gets a fresh
+ * lease token), keeps them alive with extendLeases, and gives them back with releaseCommands when it
+ * stops. The server accepts a command's result only while the worker's token still holds the lease
+ * (completeCommand). All expiry times come from the database clock.
+ */
+
+import { COMMAND_COLUMNS, type CommandRow, type StoredCommand, toCommandRow } from "./commands.ts";
+import type { Db } from "./db.ts";
+
+/** A claimed command: the lease fields are set. */
+export interface ClaimedCommand extends CommandRow {
+  status: "leased";
+  lease_owner: string;
+  lease_token: string;
+  lease_expires_at: string;
+}
+
+export interface ClaimOptions {
+  workerId: string;
+  /** At most this many commands. */
+  limit: number;
+  /** Lease length in milliseconds, from the database's now(). */
+  leaseMs: number;
+}
+
+/**
+ * The claim, in one statement and one round trip. The CTE walks the partial index on queued rows in
+ * (priority, run_at) order, skipping rows another claimer has locked (FOR UPDATE SKIP LOCKED), so
+ * concurrent claimers never wait on each other and never get the same row. The UPDATE leases what it
+ * picked and counts the claim in the same statement, so a worker that dies right after claiming still
+ * used one of the command's max_claims. Returned in claim order (priority, run_at).
+ */
+export async function claimCommands(db: Db, options: ClaimOptions): Promise<ClaimedCommand[]> {
+  if (options.limit <= 0) return [];
+  const rows = await db.query<StoredCommand>(
+    `WITH picked AS (
+       SELECT command_id FROM command
+       WHERE status = 'queued' AND run_at <= now()
+       ORDER BY priority, run_at
+       LIMIT $2
+       FOR UPDATE SKIP LOCKED
+     ), leased AS (
+       UPDATE command c
+       SET status = 'leased', lease_owner = $1, lease_token = gen_random_uuid(),
+           lease_expires_at = now() + $3::float8 * interval '1 millisecond', claims = c.claims + 1
+       FROM picked WHERE c.command_id = picked.command_id
+       RETURNING c.*
+     )
+     SELECT ${COMMAND_COLUMNS} FROM leased ORDER BY priority, run_at, command_id`,
+    [options.workerId, options.limit, options.leaseMs],
+  );
+  return rows.map((row) => toCommandRow(row) as ClaimedCommand);
+}
+
+/**
+ * Heartbeat: pushes the lease expiry of the commands this worker still holds to now() + leaseMs and
+ * returns their ids. A missing id means the lease is gone (re-queued by the reaper and maybe claimed by
+ * another worker, or the command was cancelled): the worker should abandon that command.
+ */
+export async function extendLeases(
+  db: Db,
+  options: { workerId: string; commandIds: readonly string[]; leaseMs: number },
+): Promise<string[]> {
+  if (options.commandIds.length === 0) return [];
+  const rows = await db.query<{ command_id: string }>(
+    `UPDATE command SET lease_expires_at = now() + $3::float8 * interval '1 millisecond'
+     WHERE command_id = ANY($2::text[]) AND status = 'leased' AND lease_owner = $1
+     RETURNING command_id`,
+    [options.workerId, options.commandIds, options.leaseMs],
+  );
+  return rows.map((r) => r.command_id);
+}
+
+/**
+ * Finishes a command: deletes it if `leaseToken` still holds its lease and returns true; otherwise
+ * (re-queued, re-leased to someone else, cancelled, already completed) changes nothing and returns false,
+ * and the server refuses the stale worker's events (409). A lease that expired but was not yet reaped
+ * still counts as held: the work was done and nobody else has it.
+ */
+export async function completeCommand(
+  tx: Db,
+  input: { commandId: string; leaseToken: string },
+): Promise<boolean> {
+  // lease_token::text: a malformed token from a client is simply "not the holder", not a cast error.
+  const rows = await tx.query(
+    `DELETE FROM command WHERE command_id = $1 AND status = 'leased' AND lease_token::text = $2
+     RETURNING command_id`,
+    [input.commandId, input.leaseToken],
+  );
+  return rows.length === 1;
+}
+
+/** True while `leaseToken` holds the command's lease (for events that precede completion). */
+export async function isLeaseHeld(
+  db: Db,
+  input: { commandId: string; leaseToken: string },
+): Promise<boolean> {
+  const rows = await db.query(
+    "SELECT 1 FROM command WHERE command_id = $1 AND status = 'leased' AND lease_token::text = $2",
+    [input.commandId, input.leaseToken],
+  );
+  return rows.length === 1;
+}
+
+/**
+ * Graceful shutdown: puts this worker's leased commands back in the queue, immediately claimable, and
+ * gives the claim back (claims - 1) since the command never ran to an outcome. Returns the released ids.
+ */
+export async function releaseCommands(
+  db: Db,
+  options: { workerId: string; commandIds: readonly string[] },
+): Promise<string[]> {
+  if (options.commandIds.length === 0) return [];
+  const rows = await db.query<{ command_id: string }>(
+    `UPDATE command
+     SET status = 'queued', lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL,
+         claims = GREATEST(claims - 1, 0)
+     WHERE command_id = ANY($2::text[]) AND status = 'leased' AND lease_owner = $1
+     RETURNING command_id`,
+    [options.workerId, options.commandIds],
+  );
+  return rows.map((r) => r.command_id);
+}
