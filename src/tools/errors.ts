@@ -19,6 +19,7 @@ export type ToolErrorCode =
   | "E_HTTP_RESPONSE_TOO_LARGE"
   | "E_PYTHON_EXCEPTION"
   | "E_PYTHON_PROCESS_EXIT"
+  | "E_PYTHON_PROTOCOL"
   | "E_PYTHON_UNAVAILABLE";
 
 export class ToolError extends Error {

@@ -59,6 +59,12 @@ describe("python pool: timeouts, crashes and concurrency", () => {
     assert.equal(responseOf(await run("result = 2")), 2);
   });
 
+  test("code that writes garbage to the reply pipe fails its call; the process is replaced", async () => {
+    const error = errorOf(await run("import os, time\nos.write(4, b'garbage\\n')\ntime.sleep(5)"));
+    assert.equal(error.code, "E_PYTHON_PROTOCOL");
+    assert.equal(responseOf(await run("result = 4")), 4);
+  });
+
   test("two calls run in parallel on a pool of 2", async () => {
     // Each call announces itself and waits for the other: this only completes if both run at once.
     const code = [

@@ -4,14 +4,14 @@
  * process dies mid-call. A timeout or abort kills the process (SIGKILL); the call settles once it is gone.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { closeSync, fstatSync, mkdtempSync, openSync, readSync, rmdirSync, unlinkSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { closeSync } from "node:fs";
 import type { Readable, Writable } from "node:stream";
-import type { JsonObject, JsonValue } from "../../dsl/types.ts";
+import type { JsonObject } from "../../dsl/types.ts";
 import { ToolAbortedError, ToolError, ToolTimeoutError } from "../errors.ts";
 import { SECOND } from "../fields.ts";
 import type { ToolOutcome } from "../types.ts";
+import { anonymousFile, readCaptured } from "./capture.ts";
+import { parseReply, replyToOutcome } from "./protocol.ts";
 
 export interface PythonCall {
   code: string;
@@ -22,54 +22,12 @@ export interface PythonCall {
   signal: AbortSignal;
 }
 
-type RunnerReply =
-  | { id: number; ok: true; result: JsonValue; stdout: string; stderr: string }
-  | {
-      id: number;
-      ok: false;
-      error: { type: string; message: string; traceback: string };
-      stdout: string;
-      stderr: string;
-    };
-
 interface Pending {
   id: number;
   settle: (outcome: ToolOutcome) => void;
   /** Set when we decided the call's fate (timeout, abort) before killing the process. */
   failure?: ToolError;
   captureLimitBytes: number;
-}
-
-/** Opens a file for the child's fd 1/2 and unlinks it at once: nothing to clean up, whatever happens. */
-function anonymousFile(): number {
-  const dir = mkdtempSync(join(tmpdir(), "noetl-py-"));
-  const path = join(dir, "out");
-  const fd = openSync(path, "w+");
-  unlinkSync(path);
-  rmdirSync(dir);
-  return fd;
-}
-
-function readCaptured(fd: number, limit: number): string {
-  const size = fstatSync(fd).size;
-  const buffer = Buffer.alloc(Math.min(size, limit));
-  const read = readSync(fd, buffer, 0, buffer.length, 0);
-  const text = buffer.subarray(0, read).toString("utf8");
-  return size > limit ? `${text}\n...[truncated ${size - limit} bytes]` : text;
-}
-
-function replyToOutcome(reply: RunnerReply): ToolOutcome {
-  const output = { stdout: reply.stdout, stderr: reply.stderr };
-  if (reply.ok) return { ok: true, response: reply.result, ...output };
-  const { type, message, traceback } = reply.error;
-  const error = {
-    kind: "python",
-    code: "E_PYTHON_EXCEPTION",
-    type,
-    message: `${type}: ${message}`,
-    traceback,
-  };
-  return { ok: false, error: { ...error, retryable: false }, ...output };
 }
 
 export class PythonProcess {
@@ -124,7 +82,7 @@ export class PythonProcess {
           resolve(proc);
           return;
         }
-        proc.onReply(JSON.parse(line) as RunnerReply);
+        proc.onReply(line);
       });
     });
   }
@@ -186,7 +144,11 @@ export class PythonProcess {
       this.onClosed(resolve);
       if (this.closed) return;
       this.requests.end();
-      setTimeout(() => this.kill(), SECOND).unref();
+      setTimeout(() => {
+        if (this.pending && !this.pending.failure)
+          this.pending.failure = new ToolAbortedError("the python pool was closed");
+        this.kill();
+      }, SECOND).unref();
     });
   }
 
@@ -204,8 +166,18 @@ export class PythonProcess {
     });
   }
 
-  private onReply(reply: RunnerReply): void {
+  private onReply(line: string): void {
+    const reply = parseReply(line);
     const pending = this.pending;
+    if (!reply) {
+      // something other than the runner wrote to the reply pipe: the process can no longer be trusted
+      const message =
+        "python runner sent an unreadable reply (did the code write to fd 4?); the process was killed";
+      if (pending && !pending.failure)
+        pending.failure = new ToolError("E_PYTHON_PROTOCOL", "python", message, false);
+      this.kill();
+      return;
+    }
     if (!pending || pending.id !== reply.id || pending.failure) return; // a reply that lost the race with a kill
     pending.settle(replyToOutcome(reply));
   }
