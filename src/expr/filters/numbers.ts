@@ -1,0 +1,142 @@
+import { evalError } from "../errors.ts";
+import { makeFloat, PyFloat, toNumber, typeName } from "../values.ts";
+import { arg, type FilterSpec, intArg, strArg } from "./spec.ts";
+
+const DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz";
+
+/** Python `int(text, base)`: whitespace, sign, `_` between digits, `0x`/`0o`/`0b` prefixes; null if invalid. */
+export function parseIntText(text: string, base: number): number | null {
+  let s = text.trim().toLowerCase();
+  let sign = 1;
+  if (s.startsWith("-") || s.startsWith("+")) {
+    if (s[0] === "-") sign = -1;
+    s = s.slice(1);
+  }
+  const prefixes: Record<string, number> = { "0x": 16, "0o": 8, "0b": 2 };
+  const prefixBase = prefixes[s.slice(0, 2)];
+  if (prefixBase !== undefined && (base === 0 || base === prefixBase)) {
+    s = s.slice(2).replace(/^_/, "");
+    base = prefixBase;
+  } else if (base === 0) {
+    if (/^0+$/.test(s.replaceAll("_", ""))) return 0;
+    if (s.startsWith("0")) return null;
+    base = 10;
+  }
+  if (base < 2 || base > 36) throw evalError("int() base must be >= 2 and <= 36, or 0");
+  if (s === "" || s.startsWith("_") || s.endsWith("_") || s.includes("__")) return null;
+  let n = 0;
+  for (const ch of s.replaceAll("_", "")) {
+    const d = DIGITS.indexOf(ch);
+    if (d < 0 || d >= base) return null;
+    n = n * base + d;
+  }
+  return sign * n;
+}
+
+/** Python `float(text)`; null if invalid. */
+export function parseFloatText(text: string): number | null {
+  const s = text.trim().toLowerCase();
+  const special: Record<string, number> = {
+    inf: Number.POSITIVE_INFINITY,
+    infinity: Number.POSITIVE_INFINITY,
+    nan: Number.NaN,
+  };
+  const bare = s.replace(/^[+-]/, "");
+  if (bare in special) return (s.startsWith("-") ? -1 : 1) * special[bare]!;
+  if (!/^[+-]?(\d(_?\d)*)?(\.(\d(_?\d)*)?)?(e[+-]?\d(_?\d)*)?$/.test(s) || !/\d/.test(s.replace(/e.*/, "")))
+    return null;
+  return Number(s.replaceAll("_", ""));
+}
+
+function truncateToInt(n: number): number {
+  if (!Number.isFinite(n)) throw evalError(`cannot convert float ${n} to integer`);
+  return Math.trunc(n) || 0;
+}
+
+/** Jinja's `int`: strings parsed in `base` (then as floats: "42.23" gives 42), failures give `default`. */
+function toInt(value: unknown, fallback: unknown, base: number): unknown {
+  if (value === undefined) throw evalError("'int' filter applied to an undefined value");
+  if (typeof value === "string") {
+    const parsed = parseIntText(value, base);
+    if (parsed !== null) return parsed;
+    const f = parseFloatText(value);
+    return f === null || Number.isNaN(f) ? fallback : truncateToInt(f);
+  }
+  const n = toNumber(value);
+  if (n === null || Number.isNaN(n)) return fallback;
+  return truncateToInt(n);
+}
+
+function toFloat(value: unknown, fallback: unknown): unknown {
+  if (value === undefined) throw evalError("'float' filter applied to an undefined value");
+  const n = typeof value === "string" ? parseFloatText(value) : toNumber(value);
+  return n === null ? fallback : makeFloat(n);
+}
+
+/** Round half to even on the exact binary value, as Python's `round(x, ndigits)` does. */
+export function roundHalfEven(x: number, digits: number): number {
+  if (!Number.isFinite(x) || x === 0) return x;
+  if (digits < 0) {
+    const scale = 10 ** -digits;
+    return roundHalfEven(x / scale, 0) * scale;
+  }
+  if (Math.abs(x) >= 1e21 || digits > 80) return x;
+  const exact = Math.abs(x).toFixed(100);
+  const point = exact.indexOf(".");
+  const tail = exact.slice(point + 1 + digits);
+  const isTie = /^50*$/.test(tail);
+  const away = Number(Math.abs(x).toFixed(digits));
+  let magnitude = away;
+  if (isTie) {
+    const truncated = exact.slice(0, point + (digits > 0 ? 1 + digits : 0));
+    const lastDigit = Number(truncated[truncated.length - 1]);
+    if (lastDigit % 2 === 0) magnitude = Number(truncated);
+  }
+  return x < 0 ? -magnitude : magnitude;
+}
+
+function round(value: unknown, precision: number, method: string): unknown {
+  const n = toNumber(value);
+  if (n === null || typeof value === "boolean") {
+    throw evalError(`type ${typeName(value)} doesn't define __round__ method`);
+  }
+  if (method === "common") {
+    const r = roundHalfEven(n, precision);
+    return typeof value === "number" && Number.isInteger(value) ? r : makeFloat(r);
+  }
+  if (method !== "ceil" && method !== "floor") throw evalError("method must be common, ceil or floor");
+  const scale = 10 ** precision;
+  return makeFloat((method === "ceil" ? Math.ceil(n * scale) : Math.floor(n * scale)) / scale);
+}
+
+const TRUE_WORDS = new Set(["true", "yes", "on", "y", "t", "1"]);
+
+/** Not a Jinja builtin (Ansible has it): yes/on/true/1 are true, numbers by value, the rest false. */
+function toBool(value: unknown): boolean {
+  if (typeof value === "boolean") return value;
+  if (typeof value === "string") return TRUE_WORDS.has(value.trim().toLowerCase());
+  const n = toNumber(value);
+  return n !== null && n !== 0;
+}
+
+export const NUMBER_FILTERS: Record<string, FilterSpec> = {
+  int: {
+    params: ["default", "base"],
+    apply: (_st, v, b) => toInt(v, arg(b, 0, 0), intArg(b, 1, 10, "base")),
+  },
+  float: { params: ["default"], apply: (_st, v, b) => toFloat(v, arg(b, 0, new PyFloat(0))) },
+  abs: {
+    params: [],
+    apply: (_st, v) => {
+      if (v instanceof PyFloat) return new PyFloat(Math.abs(v.value));
+      const n = toNumber(v);
+      if (n === null) throw evalError(`bad operand type for abs(): '${typeName(v)}'`);
+      return Math.abs(n);
+    },
+  },
+  round: {
+    params: ["precision", "method"],
+    apply: (_st, v, b) => round(v, intArg(b, 0, 0, "precision"), strArg(b, 1, "common")),
+  },
+  bool: { params: [], apply: (_st, v) => toBool(v) },
+};

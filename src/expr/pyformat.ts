@@ -1,0 +1,82 @@
+import { type Dict, PyFloat } from "./values.ts";
+
+/** Python's `repr(float)`: shortest round-trip digits, scientific below 1e-4 and from 1e16 on. */
+export function floatRepr(n: number): string {
+  if (Number.isNaN(n)) return "nan";
+  if (n === Number.POSITIVE_INFINITY) return "inf";
+  if (n === Number.NEGATIVE_INFINITY) return "-inf";
+  if (n === 0) return Object.is(n, -0) ? "-0.0" : "0.0";
+  const sign = n < 0 ? "-" : "";
+  const [mantissa = "", expText = "0"] = Math.abs(n).toExponential().split("e");
+  const digits = mantissa.replace(".", "");
+  const exp = Number(expText);
+  const point = exp + 1; // digits are 0.d1d2d3... * 10^point
+  if (point > -4 && point <= 16) {
+    if (point <= 0) return `${sign}0.${"0".repeat(-point)}${digits}`;
+    if (point >= digits.length) return `${sign}${digits}${"0".repeat(point - digits.length)}.0`;
+    return `${sign}${digits.slice(0, point)}.${digits.slice(point)}`;
+  }
+  const frac = digits.length > 1 ? `.${digits.slice(1)}` : "";
+  const e = Math.abs(exp);
+  return `${sign}${digits[0]}${frac}e${exp < 0 ? "-" : "+"}${e < 10 ? "0" : ""}${e}`;
+}
+
+/** Python `str(int)` for a JS integer, exact digits also beyond 1e21 where JS switches to exponents. */
+export function intRepr(n: number): string {
+  return Math.abs(n) < 1e21 ? String(n) : BigInt(n).toString();
+}
+
+function numberStr(n: number): string {
+  return Number.isInteger(n) ? intRepr(n) : floatRepr(n);
+}
+
+/** Python `str(value)`, which is what `{{ value }}` prints inside text. Undefined prints as "". */
+export function pyStr(v: unknown): string {
+  if (typeof v === "string") return v;
+  if (v === undefined) return "";
+  return pyRepr(v);
+}
+
+const NON_PRINTABLE = /[\p{C}\p{Z}\\]/u;
+
+function escapeChar(ch: string, quote: string): string {
+  if (ch === "\\") return "\\\\";
+  if (ch === quote) return `\\${quote}`;
+  if (ch === "\n") return "\\n";
+  if (ch === "\r") return "\\r";
+  if (ch === "\t") return "\\t";
+  if (ch === " ") return " ";
+  if (!NON_PRINTABLE.test(ch)) return ch;
+  const code = ch.codePointAt(0)!;
+  if (code < 0x100) return `\\x${code.toString(16).padStart(2, "0")}`;
+  if (code < 0x10000) return `\\u${code.toString(16).padStart(4, "0")}`;
+  return `\\U${code.toString(16).padStart(8, "0")}`;
+}
+
+/** Python `repr(str)`: single quotes unless the text has a single quote and no double quote. */
+export function stringRepr(s: string): string {
+  const quote = s.includes("'") && !s.includes('"') ? '"' : "'";
+  let out = quote;
+  for (const ch of s) {
+    out += ch === quote || ch === "\\" || NON_PRINTABLE.test(ch) ? escapeChar(ch, quote) : ch;
+  }
+  return out + quote;
+}
+
+/** Python `repr(value)`, used for items of printed lists and dicts. */
+export function pyRepr(v: unknown): string {
+  if (v === undefined) return "Undefined";
+  if (v === null) return "None";
+  if (v === true) return "True";
+  if (v === false) return "False";
+  if (typeof v === "number") return numberStr(v);
+  if (typeof v === "string") return stringRepr(v);
+  if (v instanceof PyFloat) return floatRepr(v.value);
+  if (Array.isArray(v)) return `[${v.map(pyRepr).join(", ")}]`;
+  if (typeof v === "object") {
+    const parts: string[] = [];
+    for (const k of Object.keys(v)) parts.push(`${stringRepr(k)}: ${pyRepr((v as Dict)[k])}`);
+    return `{${parts.join(", ")}}`;
+  }
+  return "<object>";
+}

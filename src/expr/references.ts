@@ -1,0 +1,107 @@
+import type { Node } from "./ast.ts";
+import { asExprError, parseBareExpression } from "./template.ts";
+import { looksLikeTemplate, parseTemplate } from "./template-parser.ts";
+
+type PathItem = string | number;
+
+/** The root-to-leaf path of a static access chain (`a.b[0]['c']`), or null when the chain has a computed part. */
+function staticPath(node: Node): PathItem[] | null {
+  if (node.kind === "name") return [node.name];
+  if (node.kind === "attr") {
+    const head = staticPath(node.target);
+    return head === null ? null : [...head, node.key];
+  }
+  return null;
+}
+
+function collect(node: Node, bound: ReadonlySet<string>, out: PathItem[][]): void {
+  const path = staticPath(node);
+  if (path !== null) {
+    if (!bound.has(path[0] as string)) out.push(path);
+    return;
+  }
+  const visit = (child: Node | undefined) => {
+    if (child !== undefined) collect(child, bound, out);
+  };
+  switch (node.kind) {
+    case "attr":
+    case "filter":
+    case "test":
+    case "method":
+      visit(node.target);
+      break;
+    case "unary":
+      visit(node.operand);
+      break;
+    case "item":
+      visit(node.target);
+      visit(node.key);
+      break;
+    case "slice":
+      visit(node.target);
+      visit(node.start);
+      visit(node.stop);
+      visit(node.step);
+      break;
+    case "list":
+      node.items.forEach(visit);
+      break;
+    case "dict":
+      for (const [k, v] of node.entries) {
+        visit(k);
+        visit(v);
+      }
+      break;
+    case "binary":
+    case "logical":
+      visit(node.left);
+      visit(node.right);
+      break;
+    case "compare":
+      visit(node.first);
+      for (const r of node.rest) visit(r.operand);
+      break;
+    case "conditional":
+      visit(node.test);
+      visit(node.consequent);
+      visit(node.otherwise);
+      break;
+    default:
+      break;
+  }
+  if ("args" in node) {
+    node.args.positional.forEach(visit);
+    for (const k of node.args.keyword) visit(k.value);
+  }
+}
+
+/** Distinct paths in order of first appearance. */
+function dedupe(paths: PathItem[][]): PathItem[][] {
+  const seen = new Set<string>();
+  return paths.filter((p) => {
+    const key = JSON.stringify(p);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+/**
+ * The context paths a template (or, with `expression`, a bare expression) reads: `[["response", "data",
+ * "paging", "page"]]`. Each path runs from a root name as far as static attribute/constant item access goes.
+ * List indexes appear as digit strings (`x[0]` is `["x", "0"]`). Throws ExprError on a syntax error.
+ */
+export function references(source: string, opts?: { expression?: boolean }): string[][] {
+  try {
+    const out: PathItem[][] = [];
+    const bound = new Set<string>();
+    if (opts?.expression === true && !looksLikeTemplate(source)) {
+      collect(parseBareExpression(source), bound, out);
+    } else {
+      for (const part of parseTemplate(source)) if (part.kind === "output") collect(part.node, bound, out);
+    }
+    return dedupe(out).map((p) => p.map(String));
+  } catch (e) {
+    throw asExprError(e);
+  }
+}
