@@ -1,6 +1,6 @@
 /** The tools a worker can run, and the registry it runs them through. */
 export type { ToolErrorCode } from "./errors.ts";
-export { ToolAbortedError, ToolError, ToolTimeoutError, toCallError } from "./errors.ts";
+export { failure, ToolAbortedError, ToolError, ToolTimeoutError, toCallError } from "./errors.ts";
 export type { HttpToolOptions } from "./http.ts";
 export { createHttpTool, idempotencyKey } from "./http.ts";
 export { noopTool } from "./noop.ts";
