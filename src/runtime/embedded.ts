@@ -1,0 +1,127 @@
+/**
+ * Embedded mode: the orchestrator and a worker in one process on one database (PGlite by default), with
+ * events passed by function call. The same SQL, engine and tools as server mode; no logic of its own.
+ */
+import { randomUUID } from "node:crypto";
+import type { Config } from "../config.ts";
+import type { JsonObject, JsonValue } from "../dsl/types.ts";
+import { type Logger, silentLogger } from "../logger.ts";
+import { type Committed, Orchestrator } from "../server/orchestrator.ts";
+import { PlaybookCatalog } from "../server/playbooks.ts";
+import { Reaper } from "../server/reaper.ts";
+import { type Db, getExecution, migrate, openDb } from "../store/index.ts";
+import { listStepRuns, type StepRunRow } from "../store/step-runs.ts";
+import { defaultTools, type ToolRegistry } from "../tools/index.ts";
+import { Worker } from "../worker/worker.ts";
+import { LocalReporter } from "./local-reporter.ts";
+
+export type RuntimeConfig = Pick<
+  Config,
+  "databaseUrl" | "dataDir" | "concurrency" | "leaseMs" | "pollMs" | "shutdownGraceMs" | "pythonPath"
+> & { memory?: boolean };
+
+export interface RunOutcome {
+  execution_id: string;
+  status: string;
+  result: JsonValue | null;
+  error: JsonValue | null;
+  steps: StepRunRow[];
+}
+
+export class EmbeddedRuntime {
+  private readonly waiters = new Map<string, (status: string) => void>();
+  private readonly ended = new Map<string, string>();
+
+  private constructor(
+    readonly db: Db,
+    readonly orchestrator: Orchestrator,
+    readonly worker: Worker,
+    readonly tools: ToolRegistry,
+    private readonly reaper: Reaper,
+  ) {
+    orchestrator.onCommit((c) => this.committed(c));
+  }
+
+  static async start(config: RuntimeConfig, log: Logger = silentLogger()): Promise<EmbeddedRuntime> {
+    const db = await openDb(
+      config.databaseUrl !== undefined
+        ? { url: config.databaseUrl }
+        : config.memory
+          ? { memory: true }
+          : { dataDir: config.dataDir },
+    );
+    try {
+      await migrate(db);
+    } catch (err) {
+      await db.close();
+      throw err;
+    }
+    const orchestrator = new Orchestrator(db, new PlaybookCatalog(db), log);
+    const tools = defaultTools(config.pythonPath ? { pythonPath: config.pythonPath } : {});
+    const worker = new Worker({
+      db,
+      tools,
+      reporter: new LocalReporter(orchestrator),
+      id: `embedded-${process.pid}`,
+      concurrency: config.concurrency,
+      leaseMs: config.leaseMs,
+      pollMs: config.pollMs,
+      shutdownGraceMs: config.shutdownGraceMs,
+      log,
+    });
+    const reaper = new Reaper(orchestrator, config.pollMs, log);
+    const runtime = new EmbeddedRuntime(db, orchestrator, worker, tools, reaper);
+    await worker.start();
+    reaper.start();
+    return runtime;
+  }
+
+  /** Runs a playbook (YAML text) to its end and returns the outcome. */
+  async run(yaml: string, payload: JsonObject = {}): Promise<RunOutcome> {
+    const executionId = randomUUID();
+    const done = this.waitFor(executionId);
+    await this.orchestrator.execute({ playbook_yaml: yaml, payload, execution_id: executionId });
+    await done;
+    return this.outcome(executionId);
+  }
+
+  /** Resolves with the final status once the execution ends. */
+  waitFor(executionId: string): Promise<string> {
+    const status = this.ended.get(executionId);
+    if (status !== undefined) return Promise.resolve(status);
+    return new Promise((resolve) => this.waiters.set(executionId, resolve));
+  }
+
+  async outcome(executionId: string): Promise<RunOutcome> {
+    const row = await getExecution(this.db, executionId);
+    if (!row) throw new Error(`no execution ${executionId}`);
+    return {
+      execution_id: row.id,
+      status: row.status,
+      result: row.result,
+      error: row.error,
+      steps: await listStepRuns(this.db, executionId),
+    };
+  }
+
+  async close(): Promise<void> {
+    await this.reaper.stop();
+    await this.worker.stop();
+    await this.tools.close();
+    await this.db.close();
+  }
+
+  private committed(c: Committed): void {
+    // Same process: wake the worker directly instead of waiting for NOTIFY to travel through the database.
+    if (c.commands > 0) this.worker.wake();
+    if (c.ended !== undefined) {
+      const resolve = this.waiters.get(c.execution_id);
+      if (resolve) {
+        this.waiters.delete(c.execution_id);
+        resolve(c.ended);
+      } else {
+        this.ended.set(c.execution_id, c.ended);
+      }
+    }
+  }
+}

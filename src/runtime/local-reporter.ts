@@ -1,0 +1,18 @@
+/** Embedded mode: events go straight to the orchestrator by function call, with no HTTP in between. */
+import { ApiError } from "../server/errors.ts";
+import type { Orchestrator } from "../server/orchestrator.ts";
+import type { EventReporter, ReportStatus, WorkerEvent } from "../worker/report.ts";
+
+export class LocalReporter implements EventReporter {
+  constructor(private readonly orchestrator: Orchestrator) {}
+
+  async report(events: WorkerEvent[]): Promise<ReportStatus> {
+    try {
+      const acks = await this.orchestrator.accept(events);
+      return acks.every((a) => a.status === "duplicate") ? "duplicate" : "accepted";
+    } catch (err) {
+      if (err instanceof ApiError && err.statusCode === 409) return "stale";
+      throw err;
+    }
+  }
+}

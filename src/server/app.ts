@@ -1,0 +1,39 @@
+/**
+ * The HTTP API (fastify): every body validated, every error a JSON `{error: {code, message, details}}`.
+ */
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
+import type { Logger } from "../logger.ts";
+import type { Db } from "../store/index.ts";
+import { installErrorHandler } from "./errors.ts";
+import { Orchestrator } from "./orchestrator.ts";
+import { PlaybookCatalog } from "./playbooks.ts";
+import { catalogRoutes } from "./routes/catalog.ts";
+import { eventRoutes } from "./routes/events.ts";
+import { executionRoutes } from "./routes/executions.ts";
+import { healthRoutes } from "./routes/health.ts";
+
+/** Request bodies carry step results; 16 MiB leaves room for large ones and refuses the absurd (413). */
+export const DEFAULT_BODY_LIMIT = 16 * 1024 * 1024;
+
+export interface ServerOptions {
+  db: Db;
+  log: Logger;
+  bodyLimit?: number;
+}
+
+export function buildServer(opts: ServerOptions): { app: FastifyInstance; orchestrator: Orchestrator } {
+  const orchestrator = new Orchestrator(opts.db, new PlaybookCatalog(opts.db), opts.log);
+  const app: FastifyInstance = Fastify({
+    // pino's Logger is a FastifyBaseLogger; the cast keeps fastify's instance type the default one.
+    loggerInstance: opts.log as FastifyBaseLogger,
+    disableRequestLogging: true,
+    bodyLimit: opts.bodyLimit ?? DEFAULT_BODY_LIMIT,
+    ajv: { customOptions: { allErrors: true, coerceTypes: "array", removeAdditional: false } },
+  });
+  installErrorHandler(app);
+  eventRoutes(app, orchestrator);
+  catalogRoutes(app, orchestrator);
+  executionRoutes(app, orchestrator);
+  healthRoutes(app, orchestrator);
+  return { app, orchestrator };
+}

@@ -1,0 +1,67 @@
+/**
+ * The catalog as the orchestrator uses it: registers validated playbooks, and turns (path, version) into a
+ * parsed playbook and its engine, each parsed once per version and kept for the life of the process.
+ */
+import { PlaybookInvalidError, parsePlaybook } from "../dsl/index.ts";
+import type { Playbook } from "../dsl/types.ts";
+import { createEngine, type Engine } from "../engine/index.ts";
+import type { Db } from "../store/db.ts";
+import { getPlaybook, registerPlaybookVersion } from "../store/index.ts";
+import { ApiError, notFound } from "./errors.ts";
+
+export interface LoadedPlaybook {
+  path: string;
+  version: number;
+  playbook: Playbook;
+  engine: Engine;
+}
+
+/** Parses YAML for registration; an invalid playbook becomes a 400 with every issue (line, column, path). */
+export function parseForRegistration(yaml: string, file?: string): Playbook {
+  try {
+    return parsePlaybook(yaml, file === undefined ? {} : { file });
+  } catch (err) {
+    if (err instanceof PlaybookInvalidError) {
+      throw new ApiError(400, "E_PLAYBOOK_INVALID", "the playbook is invalid", { issues: err.issues });
+    }
+    throw err;
+  }
+}
+
+export class PlaybookCatalog {
+  private readonly loaded = new Map<string, LoadedPlaybook>();
+
+  constructor(private readonly db: Db) {}
+
+  async register(yaml: string): Promise<LoadedPlaybook> {
+    const playbook = parseForRegistration(yaml);
+    const path = playbook.metadata.path;
+    const row = await registerPlaybookVersion(this.db, { path, yaml, parsed: playbook });
+    return this.remember(path, row.version, playbook);
+  }
+
+  /** A registered version (the latest when `version` is undefined); 404 when there is none. */
+  async load(path: string, version?: number): Promise<LoadedPlaybook> {
+    if (version !== undefined) {
+      const hit = this.loaded.get(key(path, version));
+      if (hit) return hit;
+    }
+    const row = await getPlaybook(this.db, path, version);
+    if (!row) {
+      throw notFound(
+        version === undefined ? `no playbook registered at '${path}'` : `no version ${version} of '${path}'`,
+      );
+    }
+    return (
+      this.loaded.get(key(path, row.version)) ?? this.remember(path, row.version, parsePlaybook(row.yaml))
+    );
+  }
+
+  private remember(path: string, version: number, playbook: Playbook): LoadedPlaybook {
+    const loaded = { path, version, playbook, engine: createEngine(playbook) };
+    this.loaded.set(key(path, version), loaded);
+    return loaded;
+  }
+}
+
+const key = (path: string, version: number) => `${version}@${path}`;

@@ -1,0 +1,76 @@
+/** The original design's event API: register a playbook (optionally for an execution id) and post events. */
+import type { FastifyInstance } from "fastify";
+import type { IncomingEvent, Orchestrator } from "../orchestrator.ts";
+
+const EVENT_NAMES = ["workflow.start", "step.enter", "call.done", "step.exit", "workflow.cancel"];
+
+const eventSchema = {
+  type: "object",
+  required: ["execution_id", "name"],
+  additionalProperties: false,
+  properties: {
+    execution_id: { type: "string", minLength: 1, maxLength: 200 },
+    name: { type: "string", enum: EVENT_NAMES },
+    payload: { type: "object" },
+    step: { type: "string" },
+    step_run_id: { type: "string" },
+    command_id: { type: "string" },
+    attempt: { type: "integer", minimum: 1 },
+    worker_id: { type: "string" },
+    lease_token: { type: "string" },
+    idempotency_key: { type: "string", maxLength: 500 },
+  },
+} as const;
+
+export function eventRoutes(app: FastifyInstance, orchestrator: Orchestrator): void {
+  app.post<{ Body: { playbook_yaml: string; execution_id?: string } }>(
+    "/api/v2/playbooks/register",
+    {
+      schema: {
+        body: {
+          type: "object",
+          required: ["playbook_yaml"],
+          properties: {
+            playbook_yaml: { type: "string", minLength: 1 },
+            execution_id: { type: "string", minLength: 1, maxLength: 200 },
+          },
+        },
+      },
+    },
+    async (request) => {
+      const loaded = await orchestrator.catalog.register(request.body.playbook_yaml);
+      const { execution_id } = request.body;
+      if (execution_id !== undefined) await orchestrator.prepare(execution_id, loaded);
+      return {
+        path: loaded.path,
+        version: loaded.version,
+        ...(execution_id === undefined ? {} : { execution_id }),
+      };
+    },
+  );
+
+  app.post<{ Body: IncomingEvent | { events: IncomingEvent[] } }>(
+    "/api/v2/events",
+    {
+      schema: {
+        body: {
+          oneOf: [
+            eventSchema,
+            {
+              type: "object",
+              required: ["events"],
+              additionalProperties: false,
+              properties: { events: { type: "array", minItems: 1, maxItems: 1000, items: eventSchema } },
+            },
+          ],
+        },
+      },
+    },
+    async (request) => {
+      const body = request.body;
+      if ("events" in body) return { acks: await orchestrator.accept(body.events) };
+      const [ack] = await orchestrator.accept([body]);
+      return ack;
+    },
+  );
+}

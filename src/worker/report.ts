@@ -1,0 +1,60 @@
+/**
+ * What a worker tells the server about one command: step.enter, call.done and step.exit, posted together
+ * (one request per command). The lease token proves the worker still holds the command.
+ */
+import type { JsonObject } from "../dsl/types.ts";
+import type { CallError, Command } from "../engine/types.ts";
+import type { ToolOutcome } from "../tools/types.ts";
+
+export type WorkerEventName = "step.enter" | "call.done" | "step.exit";
+
+export interface WorkerEvent {
+  name: WorkerEventName;
+  execution_id: string;
+  step: string;
+  step_run_id: string;
+  command_id: string;
+  attempt: number;
+  worker_id: string;
+  lease_token: string;
+  payload: JsonObject;
+}
+
+/** accepted: the server applied the events; duplicate: it had them already; stale: the lease was lost. */
+export type ReportStatus = "accepted" | "duplicate" | "stale";
+
+/** Where a worker sends its events: the server over HTTP, or the orchestrator in-process (embedded mode). */
+export interface EventReporter {
+  report(events: WorkerEvent[]): Promise<ReportStatus>;
+}
+
+export interface LeasedCommand extends Command {
+  lease_token: string;
+}
+
+/** The three events of one finished command, in the order the engine folds them. */
+export function commandEvents(command: LeasedCommand, workerId: string, outcome: ToolOutcome): WorkerEvent[] {
+  const base = {
+    execution_id: command.execution_id,
+    step: command.step,
+    step_run_id: command.step_run_id,
+    command_id: command.command_id,
+    attempt: command.attempt,
+    worker_id: workerId,
+    lease_token: command.lease_token,
+  };
+  const output: JsonObject = {};
+  if (outcome.stdout) output.stdout = outcome.stdout;
+  if (outcome.stderr) output.stderr = outcome.stderr;
+  const done: JsonObject = outcome.ok
+    ? { response: outcome.response, ...output }
+    : { error: outcome.error as CallError & JsonObject, ...output };
+  const exit: JsonObject = outcome.ok
+    ? { status: "completed", result: outcome.response }
+    : { status: "failed", error: outcome.error as CallError & JsonObject };
+  return [
+    { ...base, name: "step.enter", payload: {} },
+    { ...base, name: "call.done", payload: done },
+    { ...base, name: "step.exit", payload: exit },
+  ];
+}

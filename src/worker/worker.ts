@@ -1,0 +1,195 @@
+/**
+ * A worker: claims commands from the queue, runs each with the tool for its kind, and reports the events.
+ * It never decides control flow and never writes commands (ARCHITECTURE.md). It has no HTTP endpoints.
+ *
+ * Wake-ups come from NOTIFY on the queue channel and from a poll timer (NOTIFY is only a hint). Claims are
+ * batched: one statement claims as many commands as there are free slots.
+ */
+
+import type { Logger } from "../logger.ts";
+import type { Db } from "../store/db.ts";
+import { claimCommands, extendLeases, QUEUE_CHANNEL, releaseCommands } from "../store/index.ts";
+import type { ToolRegistry } from "../tools/registry.ts";
+import type { ToolContext } from "../tools/types.ts";
+import { commandEvents, type EventReporter, type LeasedCommand } from "./report.ts";
+
+export interface WorkerOptions {
+  db: Db;
+  tools: ToolRegistry;
+  reporter: EventReporter;
+  id: string;
+  concurrency: number;
+  leaseMs: number;
+  pollMs: number;
+  shutdownGraceMs: number;
+  log: Logger;
+}
+
+interface Running {
+  command: LeasedCommand;
+  abort: AbortController;
+  done: Promise<void>;
+}
+
+export class Worker {
+  private readonly running = new Map<string, Running>();
+  private stopping = false;
+  private claiming: Promise<void> | undefined;
+  private wakeAgain = false;
+  private timers: NodeJS.Timeout[] = [];
+  private unlisten: (() => Promise<void>) | undefined;
+
+  constructor(private readonly opts: WorkerOptions) {}
+
+  get id(): string {
+    return this.opts.id;
+  }
+
+  /** Commands being executed right now. */
+  get busy(): number {
+    return this.running.size;
+  }
+
+  async start(): Promise<void> {
+    this.unlisten = await this.opts.db.listen(QUEUE_CHANNEL, () => this.wake());
+    this.timers.push(setInterval(() => this.wake(), this.opts.pollMs));
+    // Extend leases well before they expire: three heartbeats per lease period survive one slow round.
+    this.timers.push(
+      setInterval(() => void this.heartbeat(), Math.max(50, Math.floor(this.opts.leaseMs / 3))),
+    );
+    for (const t of this.timers) t.unref();
+    this.wake();
+  }
+
+  /** Asks for a claim round; concurrent wake-ups (a NOTIFY storm) collapse into one follow-up round. */
+  wake(): void {
+    if (this.stopping) return;
+    if (this.claiming) {
+      this.wakeAgain = true;
+      return;
+    }
+    this.claiming = this.claimRounds().finally(() => {
+      this.claiming = undefined;
+    });
+  }
+
+  /**
+   * One claim round, then waits until every command it claimed has been run and reported.
+   * Tests drive the worker with this instead of timers. Returns how many commands ran.
+   */
+  async runOnce(): Promise<number> {
+    const claimed = await this.claim();
+    await Promise.all(claimed.map((r) => r.done));
+    return claimed.length;
+  }
+
+  private async claimRounds(): Promise<void> {
+    do {
+      this.wakeAgain = false;
+      try {
+        const claimed = await this.claim();
+        // Something was waiting, so more may be: claim again while slots are free.
+        if (claimed.length > 0) this.wakeAgain = true;
+      } catch (err) {
+        this.opts.log.error({ err }, "claim failed; retrying on the next poll");
+        return;
+      }
+    } while (this.wakeAgain && !this.stopping && this.running.size < this.opts.concurrency);
+  }
+
+  private async claim(): Promise<Running[]> {
+    const free = this.opts.concurrency - this.running.size;
+    if (free <= 0 || this.stopping) return [];
+    const rows = await claimCommands(this.opts.db, {
+      workerId: this.opts.id,
+      limit: free,
+      leaseMs: this.opts.leaseMs,
+    });
+    return rows.map((row) => this.dispatch(row as LeasedCommand));
+  }
+
+  private dispatch(command: LeasedCommand): Running {
+    const abort = new AbortController();
+    const entry: Running = { command, abort, done: Promise.resolve() };
+    entry.done = this.execute(command, abort.signal).finally(() => {
+      this.running.delete(command.command_id);
+      this.wake();
+    });
+    this.running.set(command.command_id, entry);
+    return entry;
+  }
+
+  private async execute(command: LeasedCommand, signal: AbortSignal): Promise<void> {
+    const ctx: ToolContext = {
+      execution_id: command.execution_id,
+      step: command.step,
+      step_run_id: command.step_run_id,
+      command_id: command.command_id,
+      attempt: command.attempt,
+      call_index: command.call_index,
+      signal,
+    };
+    const outcome = await this.opts.tools.run(command, ctx);
+    if (signal.aborted) return; // released on shutdown or lease lost: the command runs again elsewhere
+    try {
+      const status = await this.opts.reporter.report(commandEvents(command, this.opts.id, outcome));
+      if (status === "stale") {
+        this.opts.log.warn(
+          { command_id: command.command_id },
+          "lease was lost before the report; result dropped",
+        );
+      }
+    } catch (err) {
+      // The lease expires and the reaper re-queues the command: at-least-once, nothing lost.
+      this.opts.log.error({ err, command_id: command.command_id }, "could not report command events");
+    }
+  }
+
+  /** Extends the leases of running commands; a command whose lease is gone is aborted. */
+  async heartbeat(): Promise<void> {
+    const ids = [...this.running.keys()];
+    if (ids.length === 0) return;
+    try {
+      const held = new Set(
+        await extendLeases(this.opts.db, {
+          workerId: this.opts.id,
+          commandIds: ids,
+          leaseMs: this.opts.leaseMs,
+        }),
+      );
+      for (const id of ids) {
+        if (!held.has(id)) this.running.get(id)?.abort.abort(new Error("lease lost"));
+      }
+    } catch (err) {
+      this.opts.log.warn({ err }, "heartbeat failed");
+    }
+  }
+
+  /**
+   * Graceful stop: claim nothing more, give running commands `graceMs` to finish and report, then abort the
+   * rest and release them to the queue (no claim is charged for a release).
+   */
+  async stop(graceMs = this.opts.shutdownGraceMs): Promise<void> {
+    this.stopping = true;
+    for (const t of this.timers) clearInterval(t);
+    this.timers = [];
+    await this.unlisten?.().catch(() => undefined);
+    await this.claiming;
+    const all = Promise.all([...this.running.values()].map((r) => r.done));
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<"timeout">((resolve) => {
+      timer = setTimeout(() => resolve("timeout"), graceMs);
+    });
+    const first = await Promise.race([all.then(() => "done" as const), deadline]);
+    clearTimeout(timer);
+    if (first === "timeout") {
+      const left = [...this.running.values()];
+      for (const r of left) r.abort.abort(new Error("worker shutting down"));
+      const ids = left.map((r) => r.command.command_id);
+      await releaseCommands(this.opts.db, { workerId: this.opts.id, commandIds: ids }).catch((err) =>
+        this.opts.log.error({ err }, "could not release commands; their leases will expire"),
+      );
+      this.opts.log.info({ released: ids.length }, "released unfinished commands to the queue");
+    }
+  }
+}
