@@ -107,7 +107,8 @@ export class Parser {
     }
   }
 
-  private or(): Node {
+  /** An expression without a trailing `if ... else` (for `{% for x in xs if cond %}`). */
+  or(): Node {
     let left = this.and();
     while (this.isName("or")) {
       const { offset } = this.next();

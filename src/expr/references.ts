@@ -1,6 +1,6 @@
 import type { Node } from "./ast.ts";
 import { asExprError, parseBareExpression } from "./template.ts";
-import { looksLikeTemplate, parseTemplate } from "./template-parser.ts";
+import { looksLikeTemplate, parseTemplate, type Stmt } from "./template-parser.ts";
 
 type PathItem = string | number;
 
@@ -75,6 +75,42 @@ function collect(node: Node, bound: ReadonlySet<string>, out: PathItem[][]): voi
   }
 }
 
+/** Statements: loop targets and `loop` are bound inside the loop; `set` names from the statement on. */
+function collectStatements(stmts: readonly Stmt[], bound: Set<string>, out: PathItem[][]): void {
+  for (const stmt of stmts) {
+    switch (stmt.kind) {
+      case "text":
+        break;
+      case "output":
+        collect(stmt.node, bound, out);
+        break;
+      case "if":
+        for (const b of stmt.branches) {
+          collect(b.test, bound, out);
+          collectStatements(b.body, bound, out);
+        }
+        collectStatements(stmt.otherwise, bound, out);
+        break;
+      case "for": {
+        collect(stmt.iterable, bound, out);
+        const inner = new Set([...bound, ...stmt.targets, "loop"]);
+        if (stmt.filter !== undefined) collect(stmt.filter, inner, out);
+        collectStatements(stmt.body, inner, out);
+        collectStatements(stmt.otherwise, bound, out);
+        break;
+      }
+      case "set":
+        collect(stmt.value, bound, out);
+        for (const t of stmt.targets) bound.add(t);
+        break;
+      case "setBlock":
+        collectStatements(stmt.body, bound, out);
+        bound.add(stmt.target);
+        break;
+    }
+  }
+}
+
 /** Distinct paths in order of first appearance. */
 function dedupe(paths: PathItem[][]): PathItem[][] {
   const seen = new Set<string>();
@@ -98,7 +134,7 @@ export function references(source: string, opts?: { expression?: boolean }): str
     if (opts?.expression === true && !looksLikeTemplate(source)) {
       collect(parseBareExpression(source), bound, out);
     } else {
-      for (const part of parseTemplate(source)) if (part.kind === "output") collect(part.node, bound, out);
+      collectStatements(parseTemplate(source), bound, out);
     }
     return dedupe(out).map((p) => p.map(String));
   } catch (e) {

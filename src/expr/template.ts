@@ -1,12 +1,12 @@
 import type { Node } from "./ast.ts";
 import { compileNode, countNodes, type Evaluator } from "./compile.ts";
 import { budgetError, ExprError, evalError, syntaxError } from "./errors.ts";
+import { compileStatements } from "./exec.ts";
 import { lex } from "./lexer.ts";
 import { LIMITS } from "./limits.ts";
 import { Parser } from "./parser.ts";
-import { pyStr } from "./pyformat.ts";
-import { charge, checkStringLength, newState, type Scope } from "./state.ts";
-import { looksLikeTemplate, type Part, parseTemplate } from "./template-parser.ts";
+import { charge, type EvalState, newState, type Scope } from "./state.ts";
+import { looksLikeTemplate, parseTemplate } from "./template-parser.ts";
 import { boxCount, unbox } from "./values.ts";
 
 export interface Template {
@@ -63,25 +63,15 @@ class TypedTemplate implements Template {
   }
 }
 
-type CompiledPart = string | Evaluator;
-
 class TextTemplate implements Template {
   readonly isTemplate = true;
   constructor(
     readonly source: string,
-    private readonly parts: CompiledPart[],
-    private readonly cost: number,
+    private readonly run: (st: EvalState) => string,
   ) {}
   render(scope: Scope): string {
     try {
-      const st = newState(scope);
-      charge(st, this.cost);
-      let out = "";
-      for (const part of this.parts) {
-        out += typeof part === "string" ? part : pyStr(part(st));
-        checkStringLength(out.length);
-      }
-      return out;
+      return this.run(newState(scope));
     } catch (e) {
       throw asExprError(e);
     }
@@ -91,21 +81,16 @@ class TextTemplate implements Template {
 function buildTemplate(source: string): Template {
   checkSourceLength(source);
   if (!looksLikeTemplate(source)) return new PlainText(source);
-  const parts = parseTemplate(source);
-  const outputs = parts.filter((p): p is Extract<Part, { kind: "output" }> => p.kind === "output");
+  const stmts = parseTemplate(source);
+  const outputs = stmts.filter((p) => p.kind === "output");
   const onlyOneOutput =
-    outputs.length === 1 && parts.every((p) => p.kind === "output" || p.text.trim() === "");
-  if (onlyOneOutput) {
+    outputs.length === 1 &&
+    stmts.every((p) => p.kind === "output" || (p.kind === "text" && p.text.trim() === ""));
+  if (onlyOneOutput && outputs[0]!.kind === "output") {
     const node = outputs[0]!.node;
     return new TypedTemplate(source, compileNode(node), countNodes(node));
   }
-  let cost = 0;
-  const compiled = parts.map((p) => {
-    if (p.kind === "text") return p.text;
-    cost += countNodes(p.node);
-    return compileNode(p.node);
-  });
-  return new TextTemplate(source, compiled, cost);
+  return new TextTemplate(source, compileStatements(stmts));
 }
 
 /** A bounded cache: on overflow the oldest entry goes. Hits cost one Map lookup (no LRU bookkeeping). */
