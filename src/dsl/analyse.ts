@@ -1,4 +1,5 @@
 import { checkPlaybook } from "./check-playbook.ts";
+import { checkTemplates } from "./check-templates.ts";
 import { Checker, isObject } from "./checker.ts";
 import { normalizePlaybook } from "./normalize.ts";
 import { SourceDoc } from "./source.ts";
@@ -59,6 +60,7 @@ export function analyse(text: string): Analysis {
     return { issues: checker.result(undefined) };
   }
   checkPlaybook(checker, doc);
+  if (isObject(doc)) checkTemplates(checker, doc);
   const issues = checker.result(undefined);
   if (issues.length > 0 || !isObject(doc)) return { issues };
   return { playbook: normalizePlaybook(doc), issues };

@@ -6,15 +6,20 @@ export interface StepGraph {
   steps: Set<string>;
   /** step → the steps it can start. */
   edges: Map<string, Set<string>>;
+  /** loop iterator → the step that defines it. */
+  iterators: Map<string, string>;
 }
 
 export function stepGraph(doc: JsonObject): StepGraph {
   const steps = new Set<string>();
   const edges = new Map<string, Set<string>>();
+  const iterators = new Map<string, string>();
   const workflow = Array.isArray(doc.workflow) ? doc.workflow : [];
   for (const step of workflow) {
     if (!isObject(step) || typeof step.step !== "string") continue;
     steps.add(step.step);
+    if (isObject(step.loop) && typeof step.loop.iterator === "string")
+      iterators.set(step.loop.iterator, step.step);
     const targets = edges.get(step.step) ?? new Set<string>();
     edges.set(step.step, targets);
     addTargets(targets, step.next);
@@ -29,7 +34,7 @@ export function stepGraph(doc: JsonObject): StepGraph {
       }
     }
   }
-  return { steps, edges };
+  return { steps, edges, iterators };
 }
 
 function addTargets(targets: Set<string>, next: JsonValue | undefined): void {

@@ -12,11 +12,13 @@ export interface TemplateSite {
   step?: string;
   /** Loop iterators visible here. */
   iterators: readonly string[];
+  /** Whether the names it reads are checked (not for keychain entries, whose context is the worker's). */
+  checkNames: boolean;
 }
 
 /** A string the engine renders: it contains a template tag. */
 export function isTemplate(text: string): boolean {
-  return text.includes("{{") || text.includes("{%");
+  return text.includes("{{") || text.includes("{%") || text.includes("{#");
 }
 
 /**
@@ -36,13 +38,14 @@ export function collectTemplateSites(doc: JsonObject): TemplateSite[] {
     if (!isObject(step)) return;
     const scope: Scope = {
       sites,
+      checkNames: true,
       step: typeof step.step === "string" ? step.step : undefined,
       iterators: isObject(step.loop) && typeof step.loop.iterator === "string" ? [step.loop.iterator] : [],
     };
     collectStep(scope, step, ["workflow", i]);
   });
   // A workbook entry runs inside whichever step calls it, so any loop iterator may be visible.
-  const workbookScope: Scope = { sites, step: undefined, iterators };
+  const workbookScope: Scope = { sites, checkNames: true, step: undefined, iterators };
   if (Array.isArray(doc.workbook)) {
     doc.workbook.forEach((entry, i) => {
       if (!isObject(entry)) return;
@@ -50,18 +53,25 @@ export function collectTemplateSites(doc: JsonObject): TemplateSite[] {
       collectStrings(workbookScope, entry.args, ["workbook", i, "args"]);
     });
   }
-  collectStrings({ sites, step: undefined, iterators }, doc.keychain, ["keychain"]);
+  collectStrings({ sites, checkNames: false, step: undefined, iterators }, doc.keychain, ["keychain"]);
   return sites;
 }
 
 interface Scope {
   sites: TemplateSite[];
+  checkNames: boolean;
   step: string | undefined;
   iterators: readonly string[];
 }
 
 function add(scope: Scope, source: string, path: Path, expression: boolean): void {
-  const site: TemplateSite = { path, source, expression, iterators: scope.iterators };
+  const site: TemplateSite = {
+    path,
+    source,
+    expression,
+    iterators: scope.iterators,
+    checkNames: scope.checkNames,
+  };
   if (scope.step !== undefined) site.step = scope.step;
   scope.sites.push(site);
 }
