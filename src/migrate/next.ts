@@ -43,6 +43,7 @@ class Refusal extends Error {
 export function planNext(value: unknown, path: string): NextPlan {
   const edits: NextEdit[] = [];
   try {
+    if (isScalar(value) && value.value === null) return { ok: true, items: [], edits };
     if (isScalar(value)) return { ok: true, items: [plainItem(value, value, path, edits)], edits };
     if (isMap(value)) return { ok: true, items: [readItem(value, path, edits)], edits };
     if (!isSeq(value)) throw new Refusal(value, path, "'next' is neither a name, a mapping nor a list");

@@ -32,6 +32,8 @@ const V1_STEP_KEYS: ReadonlySet<string> = new Set([
   "when",
   "description",
   "spec",
+  // A YAML merge key: what it merges lives in an anchor elsewhere, so it cannot be split between step and tool.
+  "<<",
 ]);
 export const STEP_OWN_KEYS: ReadonlySet<string> = new Set([...V2_STEP_KEYS, ...V1_STEP_KEYS]);
 
