@@ -1,0 +1,140 @@
+/**
+ * The pure, deterministic control-flow engine: (state, event) → (state', events, commands, cancellations).
+ * No I/O, no clock (time comes from event.timestamp), no randomness; the input state is never modified.
+ */
+import type { JsonObject, Playbook, Step } from "../dsl/types.ts";
+import { type CompiledPlaybook, Draft } from "./draft.ts";
+import { onCallDone, onCancel, onEnter, onExit, onStart } from "./handlers.ts";
+import { checkTermination } from "./lifecycle.ts";
+import { deepMerge, isObject } from "./merge.ts";
+import type { ExecutionState } from "./state.ts";
+import type { HandleResult, InputEvent, OutputEvent } from "./types.ts";
+
+export { ErrorCode } from "./errors.ts";
+export { RETRY_DEFAULTS, retryDelaySeconds } from "./retry.ts";
+export type { EngineErrorInfo, ExecutionState, LoopState, StepRunState } from "./state.ts";
+export type * from "./types.ts";
+
+export interface Engine {
+  /** Pure and deterministic: no I/O, no clock (time comes from event.timestamp), no randomness, never mutates `state`. */
+  handle(state: ExecutionState | undefined, event: InputEvent): HandleResult<ExecutionState>;
+}
+
+const compiledPlaybooks = new WeakMap<Playbook, CompiledPlaybook>();
+
+function compile(playbook: Playbook): CompiledPlaybook {
+  let compiled = compiledPlaybooks.get(playbook);
+  if (compiled === undefined) {
+    const steps = new Map<string, Step>();
+    for (const step of playbook.workflow) steps.set(step.step, step);
+    compiled = { playbook, steps };
+    compiledPlaybooks.set(playbook, compiled);
+  }
+  return compiled;
+}
+
+export function createEngine(playbook: Playbook): Engine {
+  const compiled = compile(playbook);
+  return { handle: (state, event) => handle(compiled, state, event) };
+}
+
+const EVENT_NAMES = new Set(["workflow.start", "step.enter", "call.done", "step.exit", "workflow.cancel"]);
+
+function warningOnly(
+  state: ExecutionState,
+  message: string,
+  event?: InputEvent,
+): HandleResult<ExecutionState> {
+  const warning: OutputEvent = { name: "warning", payload: { message } };
+  if (event?.step !== undefined) warning.step = event.step;
+  if (event?.step_run_id !== undefined) warning.step_run_id = event.step_run_id;
+  return { state, events: [warning], commands: [], cancel_commands: [] };
+}
+
+function initialState(executionId: string, workload: JsonObject): ExecutionState {
+  return {
+    execution_id: executionId,
+    status: "running",
+    workload,
+    ctx: {},
+    seq: 0,
+    results: {},
+    runs: {},
+    commands: {},
+  };
+}
+
+/** The state answered for an event that arrives with no state and is not workflow.start. */
+function missingState(event: InputEvent): ExecutionState {
+  const id = typeof event?.execution_id === "string" ? event.execution_id : "";
+  const state = initialState(id, {});
+  state.status = "failed";
+  state.error = {
+    code: "E_NOT_STARTED",
+    message: `event '${String(event?.name)}' for an execution that never started`,
+  };
+  return state;
+}
+
+function handle(
+  compiled: CompiledPlaybook,
+  state: ExecutionState | undefined,
+  event: InputEvent,
+): HandleResult<ExecutionState> {
+  const fallback = state ?? missingState(event);
+  try {
+    const problem = validateEvent(event);
+    if (problem !== undefined) return warningOnly(fallback, problem, event);
+    if (event.name === "workflow.start") {
+      if (state !== undefined) return warningOnly(state, "duplicate workflow.start ignored", event);
+      const payload = isObject(event.payload.payload) ? event.payload.payload : undefined;
+      const base = initialState(event.execution_id, deepMerge(compiled.playbook.workload, payload));
+      const d = new Draft(compiled, base, event.timestamp);
+      onStart(d);
+      return finish(d);
+    }
+    if (state === undefined) {
+      return warningOnly(fallback, `${event.name} for an execution that never started ignored`, event);
+    }
+    // Events after the end are expected (workers finishing cancelled commands) and change nothing.
+    if (state.status !== "running") return { state, events: [], commands: [], cancel_commands: [] };
+    const d = new Draft(compiled, state, event.timestamp);
+    switch (event.name) {
+      case "step.enter":
+        onEnter(d, event);
+        break;
+      case "call.done":
+        onCallDone(d, event);
+        break;
+      case "step.exit":
+        onExit(d, event);
+        break;
+      case "workflow.cancel":
+        onCancel(d, event);
+        break;
+    }
+    return finish(d);
+  } catch (error) {
+    // A bug must not take the server down with it: report it and change nothing.
+    const message = error instanceof Error ? error.message : String(error);
+    return warningOnly(fallback, `internal engine error, event ignored: ${message}`, event);
+  }
+}
+
+function finish(d: Draft): HandleResult<ExecutionState> {
+  checkTermination(d);
+  return { state: d.result(), events: d.events, commands: d.commands, cancel_commands: d.cancel };
+}
+
+function validateEvent(event: InputEvent): string | undefined {
+  if (typeof event !== "object" || event === null) return "event is not an object";
+  if (!EVENT_NAMES.has(event.name)) return `unknown event name '${String(event.name)}' ignored`;
+  if (typeof event.timestamp !== "string" || Number.isNaN(Date.parse(event.timestamp))) {
+    return `${event.name} without a valid timestamp ignored`;
+  }
+  if (!isObject(event.payload)) return `${event.name} without an object payload ignored`;
+  if (event.name !== "workflow.start" && event.name !== "workflow.cancel" && event.command_id === undefined) {
+    return `${event.name} without command_id ignored`;
+  }
+  return undefined;
+}
