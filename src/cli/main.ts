@@ -1,3 +1,52 @@
+/**
+ * The `noetl` command (alias `noetlctl`). Each sub-command lives in its own module under ./commands and
+ * registers itself on the program; this file only assembles them and maps failures to exit codes.
+ */
+import { Command, CommanderError } from "commander";
+import { registerDb } from "./commands/db.ts";
+import { registerMigrate } from "./commands/migrate.ts";
+import { registerRemote } from "./commands/remote.ts";
+import { registerRun } from "./commands/run.ts";
+import { registerSchema } from "./commands/schema.ts";
+import { registerServer } from "./commands/server.ts";
+import { registerValidate } from "./commands/validate.ts";
+import { registerWorker } from "./commands/worker.ts";
+import { UsageError } from "./payload.ts";
 import { VERSION } from "./version.ts";
 
-console.log(VERSION);
+export function buildProgram(): Command {
+  const program = new Command("noetl")
+    .description("NoETL: run YAML workflow playbooks, embedded or on a server with workers")
+    .version(VERSION)
+    .showHelpAfterError();
+  for (const register of [
+    registerRun,
+    registerValidate,
+    registerSchema,
+    registerMigrate,
+    registerServer,
+    registerWorker,
+    registerDb,
+    registerRemote,
+  ]) {
+    register(program);
+  }
+  return program;
+}
+
+async function main(argv: string[]): Promise<void> {
+  const program = buildProgram();
+  program.exitOverride();
+  try {
+    await program.parseAsync(argv);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      process.exitCode = err.exitCode;
+      return;
+    }
+    process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exitCode = err instanceof UsageError ? 2 : 1;
+  }
+}
+
+await main(process.argv);

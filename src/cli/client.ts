@@ -1,0 +1,50 @@
+/** A small client for the server's JSON API, used by the CLI's remote commands. */
+import { request } from "undici";
+
+export class ApiRequestError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+  }
+}
+
+export class ApiClient {
+  constructor(private readonly baseUrl: string) {}
+
+  get<T>(path: string): Promise<T> {
+    return this.call<T>("GET", path);
+  }
+
+  post<T>(path: string, body: unknown = {}): Promise<T> {
+    return this.call<T>("POST", path, body);
+  }
+
+  private async call<T>(method: "GET" | "POST", path: string, body?: unknown): Promise<T> {
+    let res: Awaited<ReturnType<typeof request>>;
+    try {
+      res = await request(`${this.baseUrl}${path}`, {
+        method,
+        headers: body === undefined ? {} : { "content-type": "application/json" },
+        ...(body !== undefined && { body: JSON.stringify(body) }),
+      });
+    } catch (err) {
+      throw new Error(`cannot reach the server at ${this.baseUrl}: ${(err as Error).message}`);
+    }
+    const text = await res.body.text();
+    const parsed = text === "" ? undefined : (JSON.parse(text) as unknown);
+    if (res.statusCode >= 400) {
+      const error = (parsed as { error?: { code?: string; message?: string; details?: unknown } })?.error;
+      throw new ApiRequestError(
+        res.statusCode,
+        error?.code ?? "E_HTTP",
+        error?.message ?? `HTTP ${res.statusCode}`,
+        error?.details,
+      );
+    }
+    return parsed as T;
+  }
+}

@@ -1,0 +1,90 @@
+/**
+ * `noetl run <playbook.yaml>`: runs a playbook to its end in this process (embedded mode), shows each step
+ * on stderr as it starts and ends, prints the result, and exits 0 when it completed, 1 otherwise.
+ */
+import { readFile } from "node:fs/promises";
+import type { Command } from "commander";
+import { loadConfig } from "../../config.ts";
+import { formatIssue, validate } from "../../dsl/index.ts";
+import type { JsonObject } from "../../dsl/types.ts";
+import { createLogger } from "../../logger.ts";
+import { EmbeddedRuntime, type RunOutcome } from "../../runtime/embedded.ts";
+import type { Committed } from "../../server/orchestrator.ts";
+import { collect, parsePayload } from "../payload.ts";
+
+interface RunFlags {
+  payload?: string;
+  set?: string[];
+  db?: string;
+  dataDir?: string;
+  json?: boolean;
+  concurrency?: string;
+  quiet?: boolean;
+}
+
+export function registerRun(program: Command): void {
+  program
+    .command("run")
+    .description("run a playbook to its end in this process (embedded; PGlite unless --db is given)")
+    .argument("<playbook>", "playbook YAML file")
+    .option("--payload <json>", "execution payload (JSON object), merged over the workload")
+    .option("--set <key=value>", "set one payload key (dotted keys nest; repeatable)", collect, [])
+    .option("--db <url>", "run on a PostgreSQL server (postgres://...) instead of embedded PGlite")
+    .option("--data-dir <dir>", "PGlite data directory", undefined)
+    .option("--concurrency <n>", "commands run at once")
+    .option("--json", "print {execution_id, status, result, error, steps} to stdout")
+    .option("-q, --quiet", "do not show steps on stderr")
+    .action(async (file: string, flags: RunFlags) => {
+      process.exitCode = await runCommand(file, flags);
+    });
+}
+
+export async function runCommand(file: string, flags: RunFlags): Promise<number> {
+  const yaml = await readFile(file, "utf8");
+  const checked = validate(yaml, { file });
+  if (!checked.ok) {
+    process.stderr.write(`${checked.errors.map(formatIssue).join("\n")}\n`);
+    return 1;
+  }
+  const payload: JsonObject = parsePayload(flags.payload, flags.set);
+  const config = loadConfig(process.env, {
+    ...(flags.db !== undefined && { db: flags.db }),
+    ...(flags.dataDir !== undefined && { dataDir: flags.dataDir }),
+    ...(flags.concurrency !== undefined && { concurrency: flags.concurrency }),
+  });
+  const runtime = await EmbeddedRuntime.start(config, createLogger({ level: "warn", name: "noetl" }));
+  let outcome: RunOutcome;
+  try {
+    if (!flags.quiet) runtime.orchestrator.onCommit(showProgress);
+    outcome = await runtime.run(yaml, payload);
+  } finally {
+    await runtime.close();
+  }
+  if (flags.json) {
+    process.stdout.write(`${JSON.stringify(outcome, null, 2)}\n`);
+  } else {
+    if (outcome.status === "completed") process.stdout.write(`${JSON.stringify(outcome.result, null, 2)}\n`);
+    const error = outcome.error as { message?: string } | null;
+    process.stderr.write(
+      `${outcome.status} (execution ${outcome.execution_id})${error?.message ? `: ${error.message}` : ""}\n`,
+    );
+  }
+  return outcome.status === "completed" ? 0 : 1;
+}
+
+function showProgress(c: Committed): void {
+  for (const e of c.events) {
+    const p = e.payload as {
+      status?: string;
+      duration_ms?: number;
+      error?: { message?: string };
+      message?: string;
+    };
+    if (e.name === "step.start") process.stderr.write(`▶ ${e.step}\n`);
+    else if (e.name === "step.done") {
+      const took = typeof p.duration_ms === "number" ? ` ${p.duration_ms.toFixed(0)} ms` : "";
+      const why = p.error?.message ? `: ${p.error.message}` : "";
+      process.stderr.write(`${p.status === "completed" ? "✔" : "✖"} ${e.step} ${p.status}${took}${why}\n`);
+    } else if (e.name === "warning") process.stderr.write(`⚠ ${e.step ?? ""} ${p.message ?? ""}\n`);
+  }
+}

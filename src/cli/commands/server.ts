@@ -1,0 +1,39 @@
+/** `noetl server start`: the HTTP API, the orchestrator and the reaper, on PostgreSQL. */
+import type { Command } from "commander";
+import { type Config, loadConfig } from "../../config.ts";
+import { createLogger } from "../../logger.ts";
+import { buildServer } from "../../server/app.ts";
+import { Reaper } from "../../server/reaper.ts";
+import { migrate, openDb } from "../../store/index.ts";
+import { requirePostgres } from "../need-postgres.ts";
+import { onShutdown } from "../signals.ts";
+
+export function registerServer(program: Command): void {
+  const server = program.command("server").description("the NoETL server (HTTP API + orchestrator)");
+  server
+    .command("start")
+    .description("start the server: applies migrations, serves the API, reaps lost leases")
+    .option("--port <port>", "port to listen on (default 8000, or NOETL_PORT)")
+    .option("--host <host>", "address to bind (default 0.0.0.0, or NOETL_HOST)")
+    .option("--db <url>", "PostgreSQL url (or NOETL_DATABASE_URL)")
+    .action(async (flags: { port?: string; host?: string; db?: string }) => {
+      const config = loadConfig(process.env, flags);
+      await startServer(config);
+    });
+}
+
+export async function startServer(config: Readonly<Config>): Promise<void> {
+  const log = createLogger({ level: config.logLevel, name: "noetl-server" });
+  const db = await openDb({ url: requirePostgres(config, "server") });
+  await migrate(db);
+  const { app, orchestrator } = buildServer({ db, log });
+  const reaper = new Reaper(orchestrator, config.pollMs, log);
+  await app.listen({ port: config.port, host: config.host });
+  reaper.start();
+  log.info({ port: config.port }, "noetl server listening");
+  onShutdown(log, async () => {
+    await app.close();
+    await reaper.stop();
+    await db.close();
+  });
+}

@@ -1,0 +1,61 @@
+/** `noetl worker start`: a background worker; claims from PostgreSQL, reports to the server over HTTP. */
+import { hostname } from "node:os";
+import type { Command } from "commander";
+import { type Config, loadConfig } from "../../config.ts";
+import { createLogger } from "../../logger.ts";
+import { openDb } from "../../store/index.ts";
+import { defaultTools } from "../../tools/index.ts";
+import { HttpReporter } from "../../worker/http-reporter.ts";
+import { Worker } from "../../worker/worker.ts";
+import { requirePostgres } from "../need-postgres.ts";
+import { onShutdown } from "../signals.ts";
+
+interface WorkerFlags {
+  v2?: boolean;
+  db?: string;
+  serverUrl?: string;
+  concurrency?: string;
+  id?: string;
+}
+
+export function registerWorker(program: Command): void {
+  const worker = program.command("worker").description("background workers that run commands");
+  worker
+    .command("start")
+    .description("start a worker: claims commands, runs tools, posts events to the server")
+    .option("--v2", "accepted for the original command line; v2 is the only version")
+    .option("--db <url>", "PostgreSQL url (or NOETL_DATABASE_URL)")
+    .option("--server-url <url>", "server to report to (default http://localhost:8000, or NOETL_SERVER_URL)")
+    .option("--concurrency <n>", "commands run at once (default 8)")
+    .option("--id <name>", "worker id (default host-pid)")
+    .action(async (flags: WorkerFlags) => {
+      await startWorker(loadConfig(process.env, flags));
+    });
+}
+
+export async function startWorker(config: Readonly<Config>): Promise<void> {
+  const id = config.workerId ?? `${hostname()}-${process.pid}`;
+  const log = createLogger({ level: config.logLevel, name: `noetl-worker ${id}` });
+  const db = await openDb({ url: requirePostgres(config, "worker"), max: 4 });
+  const tools = defaultTools(config.pythonPath ? { pythonPath: config.pythonPath } : {});
+  const reporter = new HttpReporter({ serverUrl: config.serverUrl });
+  const worker = new Worker({
+    db,
+    tools,
+    reporter,
+    id,
+    concurrency: config.concurrency,
+    leaseMs: config.leaseMs,
+    pollMs: config.pollMs,
+    shutdownGraceMs: config.shutdownGraceMs,
+    log,
+  });
+  await worker.start();
+  log.info({ concurrency: config.concurrency, server: config.serverUrl }, "noetl worker started");
+  onShutdown(log, async () => {
+    await worker.stop();
+    await tools.close();
+    await reporter.close();
+    await db.close();
+  });
+}
