@@ -21,9 +21,12 @@ export function floatRepr(n: number): string {
   return `${sign}${digits[0]}${frac}e${exp < 0 ? "-" : "+"}${e < 10 ? "0" : ""}${e}`;
 }
 
-/** Python `str(int)` for a JS integer, exact digits also beyond 1e21 where JS switches to exponents. */
+/**
+ * Python `str(int)` for a JS integer. Beyond 2^53 a JS number is the nearest double, so its exact digits
+ * (`2 ** 64` is 18446744073709551616, as in Python) come from BigInt rather than JS's rounded form.
+ */
 export function intRepr(n: number): string {
-  return Math.abs(n) < 1e21 ? String(n) : BigInt(n).toString();
+  return Math.abs(n) <= Number.MAX_SAFE_INTEGER ? String(n) : BigInt(n).toString();
 }
 
 function numberStr(n: number): string {

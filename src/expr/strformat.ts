@@ -1,4 +1,5 @@
 import { evalError } from "./errors.ts";
+import { roundHalfEven } from "./filters/numbers.ts";
 import { floatRepr, pyRepr, pyStr } from "./pyformat.ts";
 import { checkStringLength } from "./state.ts";
 import { type Dict, getItem, isDict, isFloat, toNumber, typeName } from "./values.ts";
@@ -52,6 +53,11 @@ function general(n: number, precision: number, alternate: boolean): string {
   return s;
 }
 
+/** Fixed-point digits rounded half-even on the exact binary value, as Python formats (`'%.1f' % 2.25` is 2.2). */
+function fixed(n: number, digits: number): string {
+  return digits > 80 ? n.toFixed(Math.min(digits, 100)) : roundHalfEven(n, digits).toFixed(digits);
+}
+
 function formatNumber(value: unknown, spec: Spec): string {
   const n = toNumber(value);
   if (n === null)
@@ -67,7 +73,7 @@ function formatNumber(value: unknown, spec: Spec): string {
     if (t === "X") body = body.toUpperCase();
     if (spec.alternate) body = `0${t}${body}`;
   } else if (t === "f" || t === "F" || t === "%") {
-    body = (t === "%" ? abs * 100 : abs).toFixed(spec.precision ?? 6) + (t === "%" ? "%" : "");
+    body = fixed(t === "%" ? abs * 100 : abs, spec.precision ?? 6) + (t === "%" ? "%" : "");
   } else if (t === "e" || t === "E") body = exponent(abs, spec.precision ?? 6, t === "E");
   else if (t === "g" || t === "G") {
     body = general(abs, spec.precision ?? 6, spec.alternate);
@@ -186,7 +192,8 @@ export function percentFormat(format: string, args: unknown, isTuple = false): s
       };
       if (spec.type === "s" || spec.type === "r") {
         const s = spec.type === "r" ? pyRepr(value) : pyStr(value);
-        return pad(spec.precision === undefined ? s : s.slice(0, spec.precision), spec, false);
+        const text = spec.precision === undefined ? s : s.slice(0, spec.precision);
+        return pad(text, { ...spec, align: spec.align || ">" }, false);
       }
       if (spec.type === "c")
         return typeof value === "string" ? value : String.fromCodePoint(toNumber(value) ?? 0);
