@@ -3,7 +3,7 @@ import { spawnSync } from "node:child_process";
 import { describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { Command } from "commander";
-import { registerSchema } from "../../src/cli/commands/schema.ts";
+import { registerSchema, schemaText } from "../../src/cli/commands/schema.ts";
 import { registerValidate, runValidate } from "../../src/cli/commands/validate.ts";
 import { playbookSchema } from "../../src/dsl/index.ts";
 
@@ -63,7 +63,7 @@ describe("noetl validate", () => {
     );
   });
 
-  test("wired into a program, sets the exit code and prints the schema", () => {
+  test("wired into a program, sets the exit code", () => {
     const script = `
       import { Command } from "commander";
       import { registerSchema } from "./src/cli/commands/schema.ts";
@@ -82,8 +82,10 @@ describe("noetl validate", () => {
     const bad = run("validate", invalid);
     assert.equal(bad.status, 1);
     assert.match(bad.stderr, /'type' field is not allowed in v2/);
-    const schema = run("schema");
-    assert.equal(schema.status, 0);
-    assert.deepEqual(JSON.parse(schema.stdout), playbookSchema());
+  });
+
+  test("noetl schema prints the schema as pretty JSON", () => {
+    assert.deepEqual(JSON.parse(schemaText()), playbookSchema());
+    assert.ok(schemaText().startsWith('{\n  "$schema"'));
   });
 });

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { describe, test } from "node:test";
 import { parse } from "yaml";
 import { ACTION_NAMES, COLLECT_MODES, LOOP_MODES, playbookSchema, TOOL_KINDS } from "../../src/dsl/index.ts";
@@ -52,6 +53,14 @@ describe("playbookSchema", () => {
       assert.deepEqual(checkAgainstSchema(schema, parse(fixture(name))), []);
     });
   }
+
+  test("docs/dsl.md's examples conform to the schema", () => {
+    const docs = readFileSync(new URL("../../docs/dsl.md", import.meta.url), "utf8");
+    const examples = [...docs.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1] ?? "");
+    for (const example of examples.filter((block) => block.startsWith("apiVersion"))) {
+      assert.deepEqual(checkAgainstSchema(schema, parse(example)), []);
+    }
+  });
 
   test("rejects what the validator rejects structurally", () => {
     const bad = (yaml: string) => checkAgainstSchema(schema, parse(yaml)).length > 0;

@@ -1,0 +1,128 @@
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { fileURLToPath } from "node:url";
+import { LruCache } from "../../src/dsl/cache.ts";
+import {
+  clearParseCache,
+  formatIssue,
+  PlaybookInvalidError,
+  parseCount,
+  parsePlaybook,
+  parsePlaybookFile,
+  validate,
+} from "../../src/dsl/index.ts";
+import { closest, editDistance } from "../../src/dsl/suggest.ts";
+
+const issues = (text: string) => validate(text).errors.map(formatIssue);
+const minimal = (name: string) =>
+  `apiVersion: noetl.io/v2\nkind: Playbook\nmetadata: {name: ${name}}\nworkflow:\n  - step: start\n    tool: {kind: noop}\n`;
+
+describe("issue format", () => {
+  test("file:line:col path: message, without file, and at the root", () => {
+    assert.equal(
+      formatIssue({ file: "w.yaml", line: 14, column: 9, path: "workflow[1].next", message: "m" }),
+      "w.yaml:14:9 workflow[1].next: m",
+    );
+    assert.equal(formatIssue({ line: 3, column: 1, path: "kind", message: "m" }), "3:1 kind: m");
+    assert.equal(formatIssue({ line: 0, column: 0, path: "", message: "m" }), "0:0 m");
+  });
+
+  test("validate attaches the file name to every issue", () => {
+    const result = validate("kind: Playbook\n", { file: "p.yaml" });
+    assert.ok(result.errors.length > 0);
+    assert.ok(result.errors.every((issue) => issue.file === "p.yaml"));
+  });
+
+  test("documents that are empty, not a mapping, or explode through aliases are reported, not thrown", () => {
+    assert.deepEqual(issues(""), ["0:0 the document is empty; expected a playbook"]);
+    assert.deepEqual(issues("- a\n- b\n"), [
+      "1:1 a playbook must be a YAML mapping (apiVersion, kind, metadata, workflow)",
+    ]);
+    const levels = ["a: &a [x, x, x, x, x, x, x, x, x, x]"];
+    for (let i = 1; i < 8; i++)
+      levels.push(
+        `${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(10)
+          .fill(`*${String.fromCharCode(96 + i)}`)
+          .join(", ")}]`,
+      );
+    const bomb = issues(`${levels.join("\n")}\n`);
+    assert.equal(bomb.length, 1);
+    assert.match(bomb[0] ?? "", /too many values/);
+  });
+
+  test("unknown top-level keys and metadata problems", () => {
+    const text = minimal("x").replace("workflow:", "workfow: []\nworkflow:");
+    assert.deepEqual(issues(text), [
+      "4:1 workfow: unknown playbook key 'workfow' (did you mean 'workflow'?)",
+    ]);
+  });
+
+  test("'call' with 'retry', and 'fail' with 'skip', cannot fire together", () => {
+    const text = `${minimal("x")}    case:\n      - when: true\n        then: {call: {params: {}}, retry: {}, fail: x, skip: true}\n`;
+    assert.deepEqual(issues(text), [
+      "9:36 workflow[0].case[0].then.retry: Step 'start': 'call' and 'retry' cannot fire together",
+      "9:56 workflow[0].case[0].then.skip: Step 'start': 'fail' and 'skip' cannot fire together",
+    ]);
+  });
+});
+
+describe("did you mean", () => {
+  test("counts a swap of adjacent letters as one edit", () => {
+    assert.equal(editDistance("fecth", "fetch"), 1);
+    assert.equal(editDistance("sumarize", "summarize"), 1);
+    assert.equal(editDistance("", "abc"), 3);
+  });
+
+  test("suggests only plausible typos", () => {
+    assert.equal(closest("sumarize", ["start", "summarize", "end"]), "summarize");
+    assert.equal(closest("foo", ["start", "end"]), undefined);
+    assert.equal(closest("Nxt", ["next"]), "next");
+  });
+});
+
+describe("cache", () => {
+  test("an LRU evicts the least recently used entry", () => {
+    const lru = new LruCache<number>(2);
+    lru.set("a", 1);
+    lru.set("b", 2);
+    lru.get("a");
+    lru.set("c", 3);
+    assert.equal(lru.get("b"), undefined);
+    assert.equal(lru.get("a"), 1);
+    assert.equal(lru.size, 2);
+  });
+
+  test("the parse cache is bounded: an old text is parsed again after 256 others", () => {
+    clearParseCache();
+    const first = minimal("first");
+    parsePlaybook(first);
+    for (let i = 0; i < 256; i++) parsePlaybook(minimal(`p${i}`));
+    const before = parseCount();
+    parsePlaybook(first);
+    assert.equal(parseCount(), before + 1);
+  });
+
+  test("invalid texts are cached too, and each call gets its own issue list with its file", () => {
+    const text = "kind: nope\n";
+    const before = parseCount();
+    const a = validate(text, { file: "a.yaml" });
+    const b = validate(text, { file: "b.yaml" });
+    assert.ok(parseCount() <= before + 1);
+    assert.equal(a.errors[0]?.file, "a.yaml");
+    assert.equal(b.errors[0]?.file, "b.yaml");
+  });
+});
+
+describe("parsePlaybookFile", () => {
+  test("reads a file and names it in errors", async () => {
+    const valid = fileURLToPath(new URL("../fixtures/playbooks/valid/http_pagination.yaml", import.meta.url));
+    assert.equal((await parsePlaybookFile(valid)).metadata.name, "http_pagination");
+    const invalid = fileURLToPath(new URL("../fixtures/playbooks/invalid/no_start.yaml", import.meta.url));
+    await assert.rejects(parsePlaybookFile(invalid), (error: unknown) => {
+      assert.ok(error instanceof PlaybookInvalidError);
+      assert.equal(error.issues[0]?.file, invalid);
+      assert.ok(error.message.startsWith(`${invalid}:5:3 workflow: Workflow must have a step named 'start'`));
+      return true;
+    });
+  });
+});
