@@ -39,6 +39,7 @@ export function startRun(d: Draft, stepName: string, transitionArgs: JsonObject 
   const runId = `${stepName}:${d.nextSeq()}`;
   const run: StepRunState = {
     step: stepName,
+    started_at: d.now,
     args: transitionArgs ?? {},
     entered: false,
     phase: "running",
@@ -54,6 +55,7 @@ export function startRun(d: Draft, stepName: string, transitionArgs: JsonObject 
       const rendered = renderValue(step.args, scope, stepName, "args");
       d.run(runId).args = deepMerge(isObject(rendered) ? rendered : {}, transitionArgs);
     }
+    d.emit("step.start", { args: d.state.runs[runId]!.args }, stepName, runId);
     if (step.loop === undefined) {
       issueCall(d, runId, { call_index: 0, attempt: 1 });
       return;
@@ -202,11 +204,16 @@ function complete(d: Draft, runId: string): void {
   }
   d.setStepResult(step.step, result);
   d.removeRun(runId);
-  d.emit("step.done", { status: "completed", result }, step.step, runId);
+  d.emit("step.done", { status: "completed", result, duration_ms: durationMs(d, run) }, step.step, runId);
   for (const transition of transitions) {
     if (!d.running) return;
     startRun(d, transition.step, transition.args);
   }
+}
+
+/** Milliseconds from the run's start to the current event (both database timestamps). */
+function durationMs(d: Draft, run: StepRunState): number {
+  return Math.max(0, Date.parse(d.now) - Date.parse(run.started_at));
 }
 
 /** A failed step run fails the execution at once (its step.exit rules are not evaluated). */
@@ -217,7 +224,12 @@ export function failRun(d: Draft, runId: string, error: EngineErrorInfo): void {
   if (run !== undefined) {
     info.step = run.step;
     info.step_run_id = runId;
-    d.emit("step.done", { status: "failed", error: info as unknown as JsonObject }, run.step, runId);
+    const payload = {
+      status: "failed",
+      error: info as unknown as JsonObject,
+      duration_ms: durationMs(d, run),
+    };
+    d.emit("step.done", payload, run.step, runId);
   }
   failExecution(d, info, runId);
 }
@@ -235,7 +247,8 @@ export function endExecution(
 ): void {
   if (!d.running) return;
   for (const [id, other] of Object.entries(d.state.runs)) {
-    if (id !== failedRunId) d.emit("step.done", { status: "cancelled" }, other.step, id);
+    if (id === failedRunId) continue;
+    d.emit("step.done", { status: "cancelled", duration_ms: durationMs(d, other) }, other.step, id);
   }
   d.clearAll();
   d.state.status = status;

@@ -41,6 +41,8 @@ export interface ExecutionState {
 
 export interface StepRunState {
   step: string;
+  /** Timestamp of the event that started the run (for step.done's duration_ms). */
+  started_at: string;
   /** Rendered inputs of the run: static step args ⊕ transition args. */
   args: JsonObject;
   /** step.enter rules were applied. */

@@ -192,7 +192,7 @@ workflow:
     assert.deepEqual(state.result, { count: 3, alias: 3 });
   });
 
-  test("step.done is emitted for each finished step run with its result", () => {
+  test("step.start and step.done frame each step run; step.done has the result and the duration", () => {
     const h = new Harness(
       playbook(`
 workflow:
@@ -206,6 +206,12 @@ workflow:
     assert.equal(done.length, 1);
     assert.equal(done[0]!.step, "start");
     assert.match(done[0]!.step_run_id!, /^start:/);
-    assert.deepEqual(done[0]!.payload, { status: "completed", result: { a: 1 } });
+    // workflow.start at t+1 ms, the worker's step.exit at t+4 ms
+    assert.deepEqual(done[0]!.payload, { status: "completed", result: { a: 1 }, duration_ms: 3 });
+    const started = h.eventsNamed("step.start");
+    assert.deepEqual(
+      started.map((e) => [e.step, e.step_run_id, e.payload]),
+      [["start", done[0]!.step_run_id, { args: {} }]],
+    );
   });
 });

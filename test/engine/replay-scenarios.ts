@@ -1,6 +1,7 @@
 /**
  * The scenarios whose event logs are committed under test/fixtures/replay/. `npx tsx test/engine/record-replay.ts`
- * regenerates them (only when the engine's behaviour is meant to change: review the diff).
+ * regenerates them (only when the engine's behaviour is meant to change: review the diff), then
+ * `npx biome check --write test/fixtures/replay` formats them.
  */
 import { readFileSync } from "node:fs";
 import { parsePlaybook } from "../../src/dsl/index.ts";
