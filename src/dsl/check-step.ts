@@ -5,6 +5,7 @@ import { type Checker, isObject } from "./checker.ts";
 import { record } from "./definitions.ts";
 import { isContextName } from "./names.ts";
 import type { Path } from "./path.ts";
+import { isTemplate } from "./template-sites.ts";
 import type { JsonObject, JsonValue } from "./types.ts";
 
 /** Step keys checked by dedicated code rather than the table's generic shape check. */
@@ -33,6 +34,12 @@ export function checkStep(checker: Checker, step: JsonObject, path: Path, scope:
 
 function checkLoop(checker: Checker, loop: JsonValue, path: Path, owner: string): void {
   if (!checkRecord(checker, loop, "loop", path, owner)) return;
+  if (typeof loop.in === "string" && !isTemplate(loop.in)) {
+    checker.error(
+      [...path, "in"],
+      `${owner}loop 'in' must be a template ("{{ ... }}") rendering to a list, or a list`,
+    );
+  }
   const iterator = loop.iterator;
   if (typeof iterator === "string" && isContextName(iterator)) {
     checker.error(

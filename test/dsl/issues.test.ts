@@ -57,6 +57,16 @@ describe("issue format", () => {
     ]);
   });
 
+  test("a loop's 'in' must be a template or a list", () => {
+    const text = minimal("x").replace(
+      "    tool:",
+      "    loop: {in: workload.items, iterator: item}\n    tool:",
+    );
+    assert.deepEqual(issues(text), [
+      `6:16 workflow[0].loop.in: Step 'start': loop 'in' must be a template ("{{ ... }}") rendering to a list, or a list`,
+    ]);
+  });
+
   test("'call' with 'retry', and 'fail' with 'skip', cannot fire together", () => {
     const text = `${minimal("x")}    case:\n      - when: true\n        then: {call: {params: {}}, retry: {}, fail: x, skip: true}\n`;
     assert.deepEqual(issues(text), [
