@@ -1,6 +1,6 @@
 import type { Args, Node } from "./ast.ts";
 import { compare } from "./compare.ts";
-import { didYouMean, evalError, syntaxError } from "./errors.ts";
+import { didYouMean, type ExprError, evalError, syntaxError } from "./errors.ts";
 import { FILTERS } from "./filters/index.ts";
 import { bindValues, type CallableSpec, planBinding } from "./filters/spec.ts";
 import { callGlobal, GLOBAL_FUNCTIONS } from "./globals.ts";
@@ -83,6 +83,20 @@ function lookupSpec<R>(
   return spec;
 }
 
+/** Source-like text of a name/attribute chain for error messages (`response.data.page`), else "value". */
+function describe(node: Node): string {
+  if (node.kind === "name") return node.name;
+  if (node.kind === "attr") {
+    const head = describe(node.target);
+    return typeof node.key === "number" ? `${head}[${node.key}]` : `${head}.${node.key}`;
+  }
+  return "value";
+}
+
+function undefinedOperand(text: string, op: string): ExprError {
+  return evalError(`'${text}' is undefined (used with '${op}')`);
+}
+
 /** Compiles a syntax tree into nested closures (about 3x faster than walking the tree per evaluation). */
 export function compileNode(node: Node): Evaluator {
   switch (node.kind) {
@@ -140,7 +154,17 @@ export function compileNode(node: Node): Evaluator {
       const left = compileNode(node.left);
       const right = compileNode(node.right);
       const op = BINARY[node.op];
-      return (st) => op(left(st), right(st));
+      if (node.op === "~") return (st) => op(left(st), right(st));
+      const symbol = node.op;
+      const leftText = describe(node.left);
+      const rightText = describe(node.right);
+      return (st) => {
+        const l = left(st);
+        const r = right(st);
+        if (l === undefined) throw undefinedOperand(leftText, symbol);
+        if (r === undefined) throw undefinedOperand(rightText, symbol);
+        return op(l, r);
+      };
     }
     case "logical": {
       const left = compileNode(node.left);

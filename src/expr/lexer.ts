@@ -67,6 +67,20 @@ function match(re: RegExp, src: string, pos: number): RegExpExecArray | null {
   return re.exec(src);
 }
 
+const SIMPLE_ESCAPES: ReadonlyMap<string, string> = new Map([
+  ["n", "\n"],
+  ["t", "\t"],
+  ["r", "\r"],
+  ["\\", "\\"],
+  ["'", "'"],
+  ['"', '"'],
+  ["a", "\x07"],
+  ["b", "\b"],
+  ["f", "\f"],
+  ["v", "\v"],
+  ["\n", ""],
+]);
+
 /** Decodes a string literal body with Python's escape rules (`\n`, `\xhh`, `\u....`, unknown kept). */
 function decodeString(body: string, offset: number): string {
   if (!body.includes("\\")) return body;
@@ -78,22 +92,10 @@ function decodeString(body: string, offset: number): string {
       continue;
     }
     const next = body[++i];
-    const simple: Record<string, string> = {
-      n: "\n",
-      t: "\t",
-      r: "\r",
-      "\\": "\\",
-      "'": "'",
-      '"': '"',
-      a: "\x07",
-      b: "\b",
-      f: "\f",
-      v: "\v",
-      "\n": "",
-    };
     if (next === undefined) throw syntaxError("unterminated escape in string", offset + i);
-    if (next in simple) {
-      out += simple[next];
+    const simple = SIMPLE_ESCAPES.get(next);
+    if (simple !== undefined) {
+      out += simple;
       continue;
     }
     const width = next === "x" ? 2 : next === "u" ? 4 : next === "U" ? 8 : 0;

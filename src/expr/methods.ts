@@ -28,19 +28,13 @@ function split(s: string, sep: unknown, maxsplit: number): string[] {
   const limit = maxsplit < 0 ? Number.POSITIVE_INFINITY : maxsplit;
   const out: string[] = [];
   if (sep === undefined || sep === null) {
-    let rest = s.replace(/^\s+/u, "");
-    while (rest !== "") {
+    const word = /\S+/gu;
+    for (let m = word.exec(s); m !== null; m = word.exec(s)) {
       if (out.length >= limit) {
-        out.push(rest);
+        out.push(s.slice(m.index));
         break;
       }
-      const m = /\s+/u.exec(rest);
-      if (m === null) {
-        out.push(rest);
-        break;
-      }
-      out.push(rest.slice(0, m.index));
-      rest = rest.slice(m.index + m[0].length);
+      out.push(m[0]);
     }
     checkListLength(out.length);
     return out;

@@ -4,14 +4,15 @@ import type { Token } from "./lexer.ts";
 import { LIMITS } from "./limits.ts";
 import { makeFloat } from "./values.ts";
 
-const KEYWORD_LITERALS: Record<string, unknown> = {
-  true: true,
-  false: false,
-  none: null,
-  True: true,
-  False: false,
-  None: null,
-};
+/** Keyword literals. A Map, never a plain object: `constructor` or `__proto__` must not match inherited keys. */
+const KEYWORD_LITERALS: ReadonlyMap<string, unknown> = new Map<string, unknown>([
+  ["true", true],
+  ["false", false],
+  ["none", null],
+  ["True", true],
+  ["False", false],
+  ["None", null],
+]);
 const RESERVED = new Set(["and", "or", "not", "in", "is", "if", "else"]);
 
 /**
@@ -208,8 +209,9 @@ export class Parser {
     const t = this.next();
     switch (t.type) {
       case "name":
-        if (t.value in KEYWORD_LITERALS)
-          return { kind: "literal", value: KEYWORD_LITERALS[t.value], offset: t.offset };
+        if (KEYWORD_LITERALS.has(t.value)) {
+          return { kind: "literal", value: KEYWORD_LITERALS.get(t.value), offset: t.offset };
+        }
         if (RESERVED.has(t.value)) this.fail(t);
         return { kind: "name", name: t.value, offset: t.offset };
       case "string": {

@@ -89,9 +89,9 @@ class TemplateParser {
   }
 
   private text(body: Stmt[], text: string, trimEnd: boolean): void {
-    let t = this.trimNext ? text.replace(/^\s+/, "") : text;
+    let t = this.trimNext ? text.trimStart() : text;
     this.trimNext = false;
-    if (trimEnd) t = t.replace(/\s+$/, "");
+    if (trimEnd) t = t.trimEnd();
     if (t !== "") body.push({ kind: "text", text: t });
   }
 
@@ -198,8 +198,8 @@ class TemplateParser {
     const m = end.exec(this.source);
     if (m === null) this.unclosed(tag, "endraw");
     let text = this.source.slice(this.pos, m.index);
-    if (this.trimNext) text = text.replace(/^\s+/, "");
-    if (m[0].startsWith("{%-")) text = text.replace(/\s+$/, "");
+    if (this.trimNext) text = text.trimStart();
+    if (m[0].startsWith("{%-")) text = text.trimEnd();
     this.trimNext = m[0].endsWith("-%}");
     this.pos = m.index + m[0].length;
     return { kind: "text", text };

@@ -20,7 +20,9 @@ export interface Template {
 /** Anything thrown while evaluating becomes an ExprError (a JS stack overflow on deep data is a budget error). */
 export function asExprError(e: unknown): ExprError {
   if (e instanceof ExprError) return e;
-  if (e instanceof RangeError) return budgetError(`evaluation too deep or too large: ${e.message}`);
+  if (e instanceof RangeError && /call stack|Invalid (string|array) length/i.test(e.message)) {
+    return budgetError(`evaluation too deep or too large: ${e.message}`);
+  }
   return evalError(e instanceof Error ? e.message : String(e));
 }
 

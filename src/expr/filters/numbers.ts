@@ -12,8 +12,8 @@ export function parseIntText(text: string, base: number): number | null {
     if (s[0] === "-") sign = -1;
     s = s.slice(1);
   }
-  const prefixes: Record<string, number> = { "0x": 16, "0o": 8, "0b": 2 };
-  const prefixBase = prefixes[s.slice(0, 2)];
+  const prefix = s.slice(0, 2);
+  const prefixBase = prefix === "0x" ? 16 : prefix === "0o" ? 8 : prefix === "0b" ? 2 : undefined;
   if (prefixBase !== undefined && (base === 0 || base === prefixBase)) {
     s = s.slice(2).replace(/^_/, "");
     base = prefixBase;
@@ -36,13 +36,10 @@ export function parseIntText(text: string, base: number): number | null {
 /** Python `float(text)`; null if invalid. */
 export function parseFloatText(text: string): number | null {
   const s = text.trim().toLowerCase();
-  const special: Record<string, number> = {
-    inf: Number.POSITIVE_INFINITY,
-    infinity: Number.POSITIVE_INFINITY,
-    nan: Number.NaN,
-  };
   const bare = s.replace(/^[+-]/, "");
-  if (bare in special) return (s.startsWith("-") ? -1 : 1) * special[bare]!;
+  if (bare === "inf" || bare === "infinity")
+    return s.startsWith("-") ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY;
+  if (bare === "nan") return Number.NaN;
   if (!/^[+-]?(\d(_?\d)*)?(\.(\d(_?\d)*)?)?(e[+-]?\d(_?\d)*)?$/.test(s) || !/\d/.test(s.replace(/e.*/, "")))
     return null;
   return Number(s.replaceAll("_", ""));
