@@ -2,16 +2,9 @@
 import type { JsonObject, JsonValue } from "../dsl/types.ts";
 import { callScope, fillLoop } from "./commands.ts";
 import type { Draft } from "./draft.ts";
+import { endExecution, failRun } from "./ending.ts";
 import { ErrorCode } from "./errors.ts";
-import {
-  applyEnter,
-  endExecution,
-  failRun,
-  finalizeIfComplete,
-  fire,
-  guarded,
-  startRun,
-} from "./lifecycle.ts";
+import { applyEnter, finalizeIfComplete, fire, guarded, startRun } from "./lifecycle.ts";
 import { isObject } from "./merge.ts";
 import { eventValue } from "./scope.ts";
 import type { CommandEntry } from "./state.ts";

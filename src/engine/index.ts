@@ -4,8 +4,8 @@
  */
 import type { JsonObject, Playbook, Step } from "../dsl/types.ts";
 import { type CompiledPlaybook, Draft } from "./draft.ts";
+import { checkTermination } from "./ending.ts";
 import { onCallDone, onCancel, onEnter, onExit, onStart } from "./handlers.ts";
-import { checkTermination } from "./lifecycle.ts";
 import { deepMerge, isObject } from "./merge.ts";
 import type { ExecutionState } from "./state.ts";
 import type { HandleResult, InputEvent, OutputEvent } from "./types.ts";
