@@ -94,6 +94,18 @@ await forEachDatabase("store: Db adapter", (database) => {
     assert.deepEqual(await db.query("SELECT x FROM t WHERE x >= 10"), []);
   });
 
+  test("statements issued together on a transaction run in issue order (pipelined on PostgreSQL)", async () => {
+    const [, , count] = await db.transaction((tx) =>
+      Promise.all([
+        tx.query("INSERT INTO t (x) VALUES (100)"),
+        tx.query("INSERT INTO t (x) VALUES (101)"),
+        tx.query<{ n: number }>("SELECT count(*) AS n FROM t WHERE x >= 100"),
+      ]),
+    );
+    assert.deepEqual(count, [{ n: 2 }]);
+    await db.query("DELETE FROM t WHERE x >= 100");
+  });
+
   test("a failing statement rejects with its SQLSTATE and leaves the connection usable", async () => {
     await assert.rejects(
       db.query("INSERT INTO t (x) VALUES (1)"),
