@@ -22,7 +22,7 @@ import { pySlice } from "./slice.ts";
 import type { EvalState } from "./state.ts";
 import { checkListLength } from "./state.ts";
 import { TESTS } from "./tests.ts";
-import { type Dict, getItem, PyFloat, setKey, truthy, typeName } from "./values.ts";
+import { type Dict, dataOnly, getItem, PyFloat, setKey, truthy, typeName } from "./values.ts";
 
 /** A compiled expression: reads the scope, returns a value (boxed floats possible, see values.ts). */
 export type Evaluator = (st: EvalState) => unknown;
@@ -111,7 +111,7 @@ export function compileNode(node: Node): Evaluator {
       return (st) => {
         const locals = st.locals;
         if (locals !== null && name in locals) return locals[name];
-        return Object.hasOwn(st.scope, name) ? st.scope[name] : undefined;
+        return Object.hasOwn(st.scope, name) ? dataOnly(st.scope[name]) : undefined;
       };
     }
     case "attr": {

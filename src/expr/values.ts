@@ -96,14 +96,19 @@ export function getItem(obj: unknown, key: unknown): unknown {
   if (Array.isArray(obj)) {
     if (typeof key !== "number" || !Number.isInteger(key)) return undefined;
     const i = key < 0 ? key + obj.length : key;
-    return i >= 0 && i < obj.length ? obj[i] : undefined;
+    return i >= 0 && i < obj.length ? dataOnly(obj[i]) : undefined;
   }
   if (obj instanceof PyFloat) return undefined;
   let name: string;
   if (typeof key === "string") name = key;
   else if (typeof key === "number" && Number.isInteger(key)) name = String(key);
   else return undefined;
-  return Object.hasOwn(obj, name) ? (obj as Dict)[name] : undefined;
+  return Object.hasOwn(obj, name) ? dataOnly((obj as Dict)[name]) : undefined;
+}
+
+/** A function smuggled into the context (not JSON) reads as undefined: expressions never get hold of one. */
+export function dataOnly(v: unknown): unknown {
+  return typeof v === "function" ? undefined : v;
 }
 
 /** Own enumerable keys of a dict, in insertion order. */
