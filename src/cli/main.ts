@@ -6,6 +6,7 @@ import { Command, CommanderError } from "commander";
 import { registerDb } from "./commands/db.ts";
 import { registerMigrate } from "./commands/migrate.ts";
 import { registerRemote } from "./commands/remote.ts";
+import { registerRender } from "./commands/render.ts";
 import { registerRun } from "./commands/run.ts";
 import { registerSchema } from "./commands/schema.ts";
 import { registerServer } from "./commands/server.ts";
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
     registerRun,
     registerValidate,
     registerSchema,
+    registerRender,
     registerMigrate,
     registerServer,
     registerWorker,
