@@ -127,7 +127,7 @@ function decodeString(body: string, offset: number): string {
  */
 export function lex(src: string, start: number, end: LexEnd): LexResult {
   const tokens: Token[] = [];
-  const stack: string[] = [];
+  const stack: { op: string; offset: number }[] = [];
   let pos = start;
   const push = (type: TokenType, value: string, offset: number, num = 0) => {
     tokens.push({ type, value, num, offset });
@@ -174,11 +174,12 @@ export function lex(src: string, start: number, end: LexEnd): LexResult {
     }
     const op = OPERATORS.find((o) => src.startsWith(o, pos));
     if (op === undefined) throw syntaxError(`unexpected character '${ch}'`, pos);
-    if (OPENERS.includes(op)) stack.push(op);
+    if (OPENERS.includes(op)) stack.push({ op, offset: pos });
     else if (CLOSERS.includes(op)) {
       const open = stack.pop();
-      if (open === undefined || OPENERS.indexOf(open) !== CLOSERS.indexOf(op)) {
-        throw syntaxError(`unexpected '${op}'`, pos);
+      if (open === undefined) throw syntaxError(`unexpected '${op}'`, pos);
+      if (OPENERS.indexOf(open.op) !== CLOSERS.indexOf(op)) {
+        throw syntaxError(`unexpected '${op}' (the '${open.op}' at ${open.offset} is not closed)`, pos);
       }
     }
     push("op", op, pos);

@@ -389,19 +389,21 @@ export class Parser {
   private filters(node: Node): Node {
     for (;;) {
       if (this.isOp("|")) {
-        const bar = this.next();
+        this.next();
+        const nameOffset = this.current.offset;
         const name = this.filterName();
         const args = this.isOp("(") ? this.args() : { positional: [], keyword: [] };
-        node = { kind: "filter", name, target: node, args, offset: bar.offset };
+        node = { kind: "filter", name, target: node, args, offset: nameOffset };
         node = this.postfix(node);
       } else if (this.isName("is")) {
-        const is = this.next();
+        this.next();
         const negated = this.skipName("not");
+        const nameOffset = this.current.offset;
         const name = this.filterName();
         let args: Args = { positional: [], keyword: [] };
         if (this.isOp("(")) args = this.args();
         else if (this.startsBareTestArg()) args.positional.push(this.postfix(this.primary()));
-        node = { kind: "test", name, target: node, args, negated, offset: is.offset };
+        node = { kind: "test", name, target: node, args, negated, offset: nameOffset };
       } else {
         return node;
       }

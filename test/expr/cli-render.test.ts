@@ -25,7 +25,7 @@ test("template errors print 'error: <message>' and exit 1", () => {
   const out = runRender("{{ a | lenght }}", "{}");
   assert.equal(out.exitCode, 1);
   assert.equal(out.stdout, "");
-  assert.equal(out.stderr, "error: unknown filter 'lenght' (did you mean 'length'?) at 5\n");
+  assert.equal(out.stderr, "error: unknown filter 'lenght' (did you mean 'length'?) at 7\n");
   assert.match(runRender("{{ x + 1 }}", "{}").stderr, /^error: 'x' is undefined \(used with '\+'\)/);
 });
 
