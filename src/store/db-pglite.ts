@@ -8,6 +8,7 @@ import { mkdir } from "node:fs/promises";
 import { PGlite, type Transaction } from "@electric-sql/pglite";
 import { OID, parseInt8, parseTimestamp, serializeJson, serializeTimestamp } from "./codecs.ts";
 import type { Db } from "./db.ts";
+import { StoreError } from "./errors.ts";
 
 const parsers = {
   [OID.int8]: parseInt8,
@@ -51,12 +52,14 @@ class PgliteDb implements Db {
   }
 
   async query<T = Record<string, unknown>>(text: string, params: readonly unknown[] = []): Promise<T[]> {
+    if (this.pg.closed) throw new StoreError("E_DB_CLOSED", "the database was closed");
     const result = await this.handle.query<T>(text, params as unknown[]);
     return result.rows;
   }
 
   async transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T> {
     if (this.inTransaction) return fn(this);
+    if (this.pg.closed) throw new StoreError("E_DB_CLOSED", "the database was closed");
     return this.pg.transaction((tx) => fn(new PgliteDb(this.pg, tx)));
   }
 
@@ -74,6 +77,6 @@ class PgliteDb implements Db {
   }
 
   async close(): Promise<void> {
-    if (!this.inTransaction) await this.pg.close();
+    if (!this.inTransaction && !this.pg.closed) await this.pg.close();
   }
 }

@@ -12,6 +12,7 @@ import {
   serializeTimestamp,
 } from "./codecs.ts";
 import type { Db } from "./db.ts";
+import { StoreError } from "./errors.ts";
 
 type Sql = postgres.Sql | postgres.TransactionSql;
 type Params = postgres.ParameterOrJSON<never>[];
@@ -58,7 +59,7 @@ export async function openPostgres(url: string, max: number): Promise<Db> {
     await sql.end({ timeout: 0 });
     throw err;
   }
-  return new PostgresDb(sql, sql);
+  return new PostgresDb(sql, sql, { closed: false });
 }
 
 class PostgresDb implements Db {
@@ -67,10 +68,12 @@ class PostgresDb implements Db {
   constructor(
     private readonly pool: postgres.Sql,
     private readonly sql: Sql,
+    private readonly lifecycle: { closed: boolean },
     private readonly inTransaction = false,
   ) {}
 
   async query<T = Record<string, unknown>>(text: string, params: readonly unknown[] = []): Promise<T[]> {
+    if (this.lifecycle.closed) throw new StoreError("E_DB_CLOSED", "the database was closed");
     // Every parameter goes out as type 0 ("unknown"): the server infers it from the SQL, as PGlite does,
     // and the value is serialized for that type. Left to postgres.js, a JS boolean would be declared
     // `bool` and `$1::jsonb` would fail, and each new mix of declared types would prepare the statement again.
@@ -83,7 +86,8 @@ class PostgresDb implements Db {
 
   async transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T> {
     if (this.inTransaction) return fn(this);
-    const result = await this.pool.begin((tx) => fn(new PostgresDb(this.pool, tx, true)));
+    if (this.lifecycle.closed) throw new StoreError("E_DB_CLOSED", "the database was closed");
+    const result = await this.pool.begin((tx) => fn(new PostgresDb(this.pool, tx, this.lifecycle, true)));
     return result as T;
   }
 
@@ -102,6 +106,8 @@ class PostgresDb implements Db {
   }
 
   async close(): Promise<void> {
-    if (!this.inTransaction) await this.pool.end({ timeout: 5 });
+    if (this.inTransaction || this.lifecycle.closed) return;
+    this.lifecycle.closed = true;
+    await this.pool.end({ timeout: 5 });
   }
 }

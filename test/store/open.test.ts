@@ -12,6 +12,7 @@ import {
   pgliteDir,
   StoreError,
 } from "../../src/store/index.ts";
+import { postgresReachable } from "../helpers/db.ts";
 
 test("embedded PGlite keeps its data in <dataDir>/pgdata across reopen", async () => {
   const dataDir = await mkdtemp(join(tmpdir(), "noetl-store-"));
@@ -27,6 +28,11 @@ test("embedded PGlite keeps its data in <dataDir>/pgdata across reopen", async (
     assert.deepEqual(await migrate(second), { applied: [] });
     assert.deepEqual((await getExecution(second, "kept"))?.workload, { a: 1 });
     await second.close();
+    await second.close();
+    await assert.rejects(
+      second.query("SELECT 1"),
+      (err) => err instanceof StoreError && err.code === "E_DB_CLOSED",
+    );
   } finally {
     await rm(dataDir, { recursive: true, force: true });
   }
@@ -36,5 +42,20 @@ test("a url that is not postgres:// is refused with a stable code", async () => 
   await assert.rejects(
     openDb({ url: "mysql://localhost/db" }),
     (err) => err instanceof StoreError && err.code === "E_DB_OPTIONS",
+  );
+});
+
+test("a closed PostgreSQL pool refuses queries with a stable code", {
+  skip: (await postgresReachable()) ? false : "PostgreSQL not reachable",
+}, async () => {
+  const db = await openDb({
+    url: process.env.NOETL_TEST_DATABASE_URL || "postgres://postgres@127.0.0.1:5432/test",
+  });
+  assert.equal(db.driver, "postgres");
+  await db.close();
+  await db.close();
+  await assert.rejects(
+    db.query("SELECT 1"),
+    (err) => err instanceof StoreError && err.code === "E_DB_CLOSED",
   );
 });
