@@ -1,0 +1,167 @@
+/**
+ * Embedded mode (orchestrator + worker in one process, events by function call) runs every example to its
+ * expected result, on in-memory PGlite and on PostgreSQL; and `noetl run` as a user runs it.
+ */
+import assert from "node:assert/strict";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
+import { type MockApi, startMockApi } from "../../examples/mock-api.ts";
+import { EmbeddedRuntime, type RuntimeConfig } from "../../src/runtime/embedded.ts";
+import { testDatabases } from "../helpers/db.ts";
+import { Processes } from "../helpers/processes.ts";
+import { example, postgresUrl } from "./support.ts";
+
+const FAILING = `apiVersion: noetl.io/v2
+kind: Playbook
+metadata: {name: failing, path: tests/failing}
+workflow:
+  - step: start
+    tool:
+      kind: python
+      code: |
+        def main():
+            raise ValueError("the ledger does not balance")
+`;
+
+const BASE: Omit<RuntimeConfig, "databaseUrl"> = {
+  dataDir: "unused",
+  concurrency: 4,
+  leaseMs: 30_000,
+  pollMs: 200,
+  shutdownGraceMs: 2_000,
+  pythonPath: undefined,
+};
+
+for (const database of await testDatabases()) {
+  describe(`embedded runtime [${database.name}]`, { skip: database.skip }, () => {
+    let runtime: EmbeddedRuntime;
+    let mock: MockApi;
+
+    before(async () => {
+      const config: RuntimeConfig =
+        database.name === "postgres"
+          ? { ...BASE, databaseUrl: await postgresUrl(await database.open()) }
+          : { ...BASE, databaseUrl: undefined, memory: true };
+      [runtime, mock] = await Promise.all([EmbeddedRuntime.start(config), startMockApi()]);
+    });
+    after(async () => {
+      await runtime?.close();
+      await mock?.close();
+      await database.cleanup();
+    });
+
+    test("hello_world shouts the greeting", async () => {
+      const out = await runtime.run(example("hello_world"));
+      assert.equal(out.status, "completed", JSON.stringify(out.error));
+      assert.deepEqual(out.result, { message: "HELLO WORLD!" });
+      assert.deepEqual(
+        out.steps.map((s) => [s.step, s.status]),
+        [
+          ["start", "completed"],
+          ["end", "completed"],
+        ],
+      );
+    });
+
+    test("conditional_fanout routes a big order to review and shipping", async () => {
+      const out = await runtime.run(example("conditional_fanout"));
+      assert.equal(out.status, "completed", JSON.stringify(out.error));
+      assert.deepEqual(out.result, { order: "A-17", route: "big", carrier: "freight" });
+      const steps = out.steps.map((s) => s.step);
+      assert.ok(steps.includes("review") && steps.includes("ship"), `step runs: ${steps.join(", ")}`);
+      assert.ok(out.steps.every((s) => s.status === "completed"));
+    });
+
+    test("loop scores every city and lists the warm ones", async () => {
+      const out = await runtime.run(example("loop"));
+      assert.equal(out.status, "completed", JSON.stringify(out.error));
+      assert.deepEqual(out.result, { cities: 4, warm: ["Lisbon", "Cairo"] });
+      assert.equal(out.steps.find((s) => s.step === "score")?.calls, 4);
+    });
+
+    test("http_pagination fetches all pages, retrying each flaky page once", async () => {
+      const out = await runtime.run(example("http_pagination"), { api_url: mock.url });
+      assert.equal(out.status, "completed", JSON.stringify(out.error));
+      assert.deepEqual(out.result, { count: 45 });
+      for (let page = 1; page <= 5; page++) {
+        assert.equal(mock.hits.get(`/flaky/items?page=${page}`), 2, `page ${page}`);
+      }
+      assert.equal(mock.hits.get("/flaky/items?page=6"), undefined);
+    });
+
+    test("a python step that raises fails the execution with its message", async () => {
+      const out = await runtime.run(FAILING);
+      assert.equal(out.status, "failed");
+      const error = out.error as { message?: string } | null;
+      assert.match(String(error?.message), /the ledger does not balance/);
+      assert.deepEqual(
+        out.steps.map((s) => [s.step, s.status]),
+        [["start", "failed"]],
+      );
+    });
+  });
+}
+
+describe("noetl run (the CLI process)", () => {
+  const procs = new Processes();
+  let dir: string;
+
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), "noetl-run-"));
+  });
+  after(async () => {
+    await procs.stopAll();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  test("runs a playbook: exit 0, JSON on stdout, steps on stderr; a failing one exits 1", async () => {
+    const dataDir = join(dir, "data");
+    const ok = procs.spawn("noetl run", [
+      "run",
+      "examples/hello_world.yaml",
+      "--data-dir",
+      dataDir,
+      "--json",
+    ]);
+    const exit = await ok.waitForExit();
+    assert.equal(exit.code, 0, ok.stderr());
+    const out = JSON.parse(ok.stdout()) as { status: string; result: unknown; execution_id: string };
+    assert.equal(out.status, "completed");
+    assert.deepEqual(out.result, { message: "HELLO WORLD!" });
+    assert.match(ok.stderr(), /▶ start\n/);
+    assert.match(ok.stderr(), /✔ end completed/);
+
+    // Same data directory (PGlite files are reused, not initialised again).
+    const file = join(dir, "failing.yaml");
+    await writeFile(file, FAILING);
+    const bad = procs.spawn("noetl run failing", ["run", file, "--data-dir", dataDir, "--json"]);
+    const badExit = await bad.waitForExit();
+    assert.equal(badExit.code, 1, bad.stderr());
+    const failed = JSON.parse(bad.stdout()) as { status: string; error: { message: string } };
+    assert.equal(failed.status, "failed");
+    assert.match(failed.error.message, /the ledger does not balance/);
+    assert.match(bad.stderr(), /✖ start failed/);
+  });
+
+  test("an invalid playbook prints file:line:col path: message and exits 1", async () => {
+    const file = join(dir, "invalid.yaml");
+    await writeFile(
+      file,
+      "apiVersion: noetl.io/v2\nkind: Playbook\nmetadata: {name: bad}\nworkflow:\n  - step: start\n    tool: {kind: nope}\n",
+    );
+    const proc = procs.spawn("noetl run invalid", ["run", file, "--data-dir", join(dir, "never")]);
+    const exit = await proc.waitForExit();
+    assert.equal(exit.code, 1);
+    assert.equal(proc.stdout(), "");
+    assert.match(
+      proc.stderr(),
+      new RegExp(`^${escape(file)}:6:18 workflow\\[0\\]\\.tool\\.kind: .*'nope'`, "m"),
+    );
+  });
+});
+
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
