@@ -9,6 +9,7 @@ import { addLoopItem, baseScope, type Scope } from "./scope.ts";
 import type { CommandEntry } from "./state.ts";
 import { renderTool, renderValue } from "./templates.ts";
 import type { Command } from "./types.ts";
+import { resolveWorkbook } from "./workbook.ts";
 
 export interface CallSpec {
   call_index: number;
@@ -46,7 +47,8 @@ export function issueCall(d: Draft, runId: string, spec: CallSpec): void {
   const run = d.state.runs[runId]!;
   const step = d.step(run.step)!;
   const scope = callScope(d, runId, spec.loop_index, spec.overrides);
-  const rendered = renderTool(step.tool, scope, step.step);
+  const source = resolveWorkbook(d.compiled.playbook, step.tool, step.step);
+  const rendered = renderTool(source, scope, step.step);
   const tool = spec.overrides ? deepMerge(rendered, omitKey(spec.overrides, "args")) : rendered;
   const toolArgs = isObject(rendered.args) ? rendered.args : {};
   const seq = d.nextSeq();
@@ -56,8 +58,8 @@ export function issueCall(d: Draft, runId: string, spec: CallSpec): void {
     step: step.step,
     step_run_id: runId,
     purpose: "call",
-    kind: step.tool.kind,
-    tool: { ...omitKey(tool, "args"), kind: step.tool.kind },
+    kind: source.kind,
+    tool: { ...omitKey(tool, "args"), kind: source.kind },
     args: deepMerge(toolArgs, scope.args as JsonObject),
     attempt: spec.attempt,
     call_index: spec.call_index,
@@ -81,7 +83,8 @@ export function issueCall(d: Draft, runId: string, spec: CallSpec): void {
 /** Issues a sink write for the run, rendered with the scope of the rule that fired it. */
 export function issueSink(d: Draft, runId: string, sink: SinkAction, scope: Scope, callIndex: number): void {
   const run = d.state.runs[runId]!;
-  const tool = renderTool(sink.tool, scope, run.step, "sink tool");
+  const source = resolveWorkbook(d.compiled.playbook, sink.tool, run.step);
+  const tool = renderTool(source, scope, run.step, "sink tool");
   const sinkArgs = sink.args ? (renderValue(sink.args, scope, run.step, "sink args") as JsonObject) : {};
   const toolArgs = isObject(tool.args) ? tool.args : {};
   const seq = d.nextSeq();
@@ -91,8 +94,8 @@ export function issueSink(d: Draft, runId: string, sink: SinkAction, scope: Scop
     step: run.step,
     step_run_id: runId,
     purpose: "sink",
-    kind: sink.tool.kind,
-    tool: { ...omitKey(tool, "args"), kind: sink.tool.kind },
+    kind: source.kind,
+    tool: { ...omitKey(tool, "args"), kind: source.kind },
     args: deepMerge(toolArgs, isObject(sinkArgs) ? sinkArgs : {}),
     attempt: 1,
     call_index: callIndex,
