@@ -42,6 +42,8 @@ export interface CliProcess {
   /** Resolves with the exit once the process ended; fails after `timeoutMs`. */
   waitForExit(timeoutMs?: number): Promise<Exit>;
   kill(signal?: NodeJS.Signals): void;
+  /** Signals the whole process group: the process and every child it started. */
+  killGroup(signal?: NodeJS.Signals): void;
 }
 
 export interface ServerProcess extends CliProcess {
@@ -95,6 +97,8 @@ export function spawnCli(name: string, args: string[], env: Record<string, strin
     cwd: REPO_ROOT,
     env: { ...inherited, ...env },
     stdio: ["ignore", "pipe", "pipe"],
+    // Its own process group, so killGroup() also reaches the tools it started (python runners).
+    detached: true,
   });
   let out = "";
   let err = "";
@@ -153,6 +157,13 @@ export function spawnCli(name: string, args: string[], env: Record<string, strin
     },
     kill(signal = "SIGTERM") {
       if (!done) child.kill(signal);
+    },
+    killGroup(signal = "SIGKILL") {
+      try {
+        if (child.pid !== undefined) process.kill(-child.pid, signal);
+      } catch {
+        // ESRCH: the group is gone already.
+      }
     },
   };
   return proc;
@@ -214,10 +225,9 @@ export class Processes {
     return proc;
   }
 
-  /** SIGKILLs whatever still runs and waits for it to be gone. */
+  /** SIGKILLs every process group started (python runners included) and waits for the processes. */
   async stopAll(): Promise<void> {
-    const running = this.all.filter((p) => !p.done);
-    for (const p of running) p.kill("SIGKILL");
-    await Promise.all(running.map((p) => p.exited));
+    for (const p of this.all) p.killGroup("SIGKILL");
+    await Promise.all(this.all.map((p) => p.exited));
   }
 }

@@ -157,11 +157,11 @@ describe("noetl run (the CLI process)", () => {
     assert.equal(proc.stdout(), "");
     assert.match(
       proc.stderr(),
-      new RegExp(`^${escape(file)}:6:18 workflow\\[0\\]\\.tool\\.kind: .*'nope'`, "m"),
+      new RegExp(`^${escapeRegExp(file)}:6:18 workflow\\[0\\]\\.tool\\.kind: .*'nope'`, "m"),
     );
   });
 });
 
-function escape(text: string): string {
+function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }

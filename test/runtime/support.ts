@@ -6,6 +6,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { JsonObject } from "../../src/dsl/types.ts";
 import type { Db } from "../../src/store/index.ts";
+import { type TestDatabase, testDatabases } from "../helpers/db.ts";
 import { REPO_ROOT, waitUntil } from "../helpers/processes.ts";
 
 const DEFAULT_ADMIN_URL = "postgres://postgres@127.0.0.1:5432/test";
@@ -19,6 +20,13 @@ export async function postgresUrl(db: Db): Promise<string> {
   const url = new URL(process.env.NOETL_TEST_DATABASE_URL || DEFAULT_ADMIN_URL);
   url.pathname = `/${row!.name}`;
   return url.toString();
+}
+
+/** A fresh PostgreSQL database for this file (skip the suite first when postgresReachable() is false). */
+export async function postgresDatabase(): Promise<TestDatabase> {
+  const found = (await testDatabases()).find((d) => d.name === "postgres");
+  if (!found) throw new Error("test/helpers/db.ts offers no PostgreSQL entry");
+  return found;
 }
 
 export function example(name: string): string {

@@ -1,0 +1,162 @@
+/**
+ * Lost workers and stale workers, driven in-process (claims made with the store's claim statement, time
+ * moved by backdating leases, the reaper run with runOnce, reports posted through app.inject):
+ * - a command whose claims are spent fails its execution with error kind worker_lost;
+ * - a worker whose lease was taken over is refused (409) and changes nothing;
+ * - a re-posted identical batch is answered `duplicate` and stored once.
+ */
+import assert from "node:assert/strict";
+import { before, test } from "node:test";
+import type { FastifyInstance } from "fastify";
+import { silentLogger } from "../../src/logger.ts";
+import { buildServer } from "../../src/server/app.ts";
+import type { Orchestrator } from "../../src/server/orchestrator.ts";
+import { Reaper } from "../../src/server/reaper.ts";
+import {
+  type ClaimedCommand,
+  claimCommands,
+  type Db,
+  getCommand,
+  getExecution,
+  migrate,
+} from "../../src/store/index.ts";
+import { commandEvents, type LeasedCommand } from "../../src/worker/report.ts";
+import { forEachDatabase } from "../helpers/db.ts";
+
+const ONE_STEP = `apiVersion: noetl.io/v2
+kind: Playbook
+metadata: {name: one_step, path: tests/one_step}
+workflow:
+  - step: start
+    tool: {kind: noop, args: {n: 1}}
+`;
+
+await forEachDatabase("lost and stale workers", (database) => {
+  let db: Db;
+  let app: FastifyInstance;
+  let orchestrator: Orchestrator;
+  let reaper: Reaper;
+
+  before(async () => {
+    db = await database.open();
+    await migrate(db);
+    const log = silentLogger();
+    ({ app, orchestrator } = buildServer({ db, log }));
+    reaper = new Reaper(orchestrator, 60_000, log);
+  });
+
+  async function claimOne(workerId: string): Promise<ClaimedCommand> {
+    const [claimed] = await claimCommands(db, { workerId, limit: 1, leaseMs: 60_000 });
+    assert.ok(claimed, `${workerId} found nothing to claim`);
+    return claimed;
+  }
+
+  /** Moves time: the lease is over (nobody heartbeats a dead worker's lease). */
+  async function expire(commandId: string): Promise<void> {
+    await db.query(
+      "UPDATE command SET lease_expires_at = now() - interval '1 second' WHERE command_id = $1",
+      [commandId],
+    );
+  }
+
+  async function eventCount(executionId: string): Promise<number> {
+    const [row] = await db.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM event WHERE execution_id = $1",
+      [executionId],
+    );
+    return row!.n;
+  }
+
+  const events = (command: ClaimedCommand, workerId: string) =>
+    commandEvents(command as LeasedCommand, workerId, { ok: true, response: { n: 1 } });
+
+  test("a command whose workers keep dying is requeued until its claims are spent, then fails as worker_lost", async () => {
+    const { execution_id } = await orchestrator.execute({ playbook_yaml: ONE_STEP });
+    for (let claim = 1; claim <= 2; claim++) {
+      const c = await claimOne(`doomed-${claim}`);
+      assert.equal(c.claims, claim);
+      await expire(c.command_id);
+      assert.deepEqual(await reaper.runOnce(), { requeued: 1, failed: 0 });
+      assert.equal((await getCommand(db, c.command_id))?.status, "queued");
+    }
+    const last = await claimOne("doomed-3");
+    assert.equal(last.claims, last.max_claims);
+    await expire(last.command_id);
+    assert.deepEqual(await reaper.runOnce(), { requeued: 0, failed: 1 });
+
+    const row = await getExecution(db, execution_id);
+    assert.equal(row?.status, "failed");
+    // The execution's error is the failed step's; the call error under it says why.
+    const error = row?.error as { code?: string; call_error?: { kind?: string } } | null;
+    assert.equal(error?.code, "E_STEP_FAILED", JSON.stringify(error));
+    assert.equal(error?.call_error?.kind, "worker_lost", JSON.stringify(error));
+    assert.equal(await getCommand(db, last.command_id), undefined, "the command left the queue");
+    const done = await db.query<{ worker_id: string; payload: { error: { kind: string } } }>(
+      "SELECT worker_id, payload FROM event WHERE execution_id = $1 AND name = 'call.done'",
+      [execution_id],
+    );
+    assert.deepEqual(
+      done.map((e) => [e.worker_id, e.payload.error.kind]),
+      [["reaper", "worker_lost"]],
+    );
+  });
+
+  test("a stale worker's late events are refused with 409 and change nothing", async () => {
+    const { execution_id } = await orchestrator.execute({ playbook_yaml: ONE_STEP });
+    const stale = await claimOne("slow-worker");
+    await expire(stale.command_id);
+    assert.deepEqual(await reaper.runOnce(), { requeued: 1, failed: 0 });
+    const fresh = await claimOne("fresh-worker");
+    assert.equal(fresh.command_id, stale.command_id);
+    assert.notEqual(fresh.lease_token, stale.lease_token);
+
+    const before = await eventCount(execution_id);
+    const refused = await app.inject({
+      method: "POST",
+      url: "/api/v2/events",
+      payload: { events: events(stale, "slow-worker") },
+    });
+    assert.equal(refused.statusCode, 409, refused.body);
+    assert.equal(refused.json().error.code, "E_LEASE_LOST");
+    assert.equal(await eventCount(execution_id), before, "no event stored");
+    const still = await getCommand(db, fresh.command_id);
+    assert.equal(still?.status, "leased");
+    assert.equal(still?.lease_owner, "fresh-worker");
+    assert.equal((await getExecution(db, execution_id))?.status, "running");
+
+    // The worker holding the lease completes it.
+    const accepted = await app.inject({
+      method: "POST",
+      url: "/api/v2/events",
+      payload: { events: events(fresh, "fresh-worker") },
+    });
+    assert.equal(accepted.statusCode, 200, accepted.body);
+    assert.deepEqual(
+      accepted.json().acks.map((a: { status: string }) => a.status),
+      ["accepted"],
+    );
+    assert.equal((await getExecution(db, execution_id))?.status, "completed");
+  });
+
+  test("a re-posted identical batch (same lease token) is answered duplicate and stored once", async () => {
+    const { execution_id } = await orchestrator.execute({ playbook_yaml: ONE_STEP });
+    const c = await claimOne("twice");
+    const batch = { events: events(c, "twice") };
+    const first = await app.inject({ method: "POST", url: "/api/v2/events", payload: batch });
+    assert.equal(first.statusCode, 200, first.body);
+    assert.equal(first.json().acks[0].status, "accepted");
+    const stored = await eventCount(execution_id);
+
+    const again = await app.inject({ method: "POST", url: "/api/v2/events", payload: batch });
+    assert.equal(again.statusCode, 200, again.body);
+    assert.deepEqual(again.json().acks, [
+      { execution_id, command_id: c.command_id, status: "duplicate", execution_status: "completed" },
+    ]);
+    assert.equal(await eventCount(execution_id), stored);
+    const [row] = await db.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM event WHERE command_id = $1 AND name = 'call.done'",
+      [c.command_id],
+    );
+    assert.equal(row!.n, 1);
+  });
+});
