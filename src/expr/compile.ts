@@ -20,7 +20,7 @@ import {
 import { pyStr } from "./pyformat.ts";
 import { pySlice } from "./slice.ts";
 import type { EvalState } from "./state.ts";
-import { checkListLength } from "./state.ts";
+import { charge, checkListLength } from "./state.ts";
 import { TESTS } from "./tests.ts";
 import { type Dict, dataOnly, getItem, PyFloat, setKey, truthy, typeName } from "./values.ts";
 
@@ -187,6 +187,8 @@ export function compileNode(node: Node): Evaluator {
         let left = first(st);
         for (const { op, operand } of rest) {
           const right = operand(st);
+          // Membership scans the list: count its items, as filters do.
+          if (Array.isArray(right) && (op === "in" || op === "not in")) charge(st, right.length);
           if (!compare(op, left, right)) return false;
           left = right;
         }

@@ -44,11 +44,21 @@ function quote(s: string, htmlSafe: boolean): string {
 
 /** Python `json.dumps(value, sort_keys=..., indent=...)` over JSON data; undefined is not serializable. */
 export function pyJsonDumps(value: unknown, options: JsonOptions): string {
+  // Running length of everything written, checked as we go so a huge value fails early.
+  let size = 0;
+  const count = (s: string): string => {
+    size += s.length;
+    checkStringLength(size);
+    return s;
+  };
   const write = (v: unknown, depth: number): string => {
     if (v === null) return "null";
     if (v === true) return "true";
     if (v === false) return "false";
-    if (typeof v === "string") return quote(v, options.htmlSafe);
+    if (typeof v === "string") {
+      checkStringLength(size + v.length);
+      return count(quote(v, options.htmlSafe));
+    }
     if (typeof v === "number" || v instanceof PyFloat) {
       const n = typeof v === "number" ? v : v.value;
       if (Number.isNaN(n)) return "NaN";

@@ -14,6 +14,8 @@ export const LIMITS = {
   maxStringLength: 16 * 1024 * 1024,
   /** Longest list an operation may produce. */
   maxListLength: 1_000_000,
-  /** Compiled templates kept in the cache (least recently used are evicted). */
+  /** Compiled templates kept in each cache (the oldest entry is evicted first). */
   cacheSize: 5000,
+  /** Longer sources are compiled on each use instead of cached, so the cache stays small (< 100 MB). */
+  maxCachedSourceLength: 20_000,
 } as const;

@@ -1,3 +1,5 @@
+import { LIMITS } from "./limits.ts";
+import { checkStringLength } from "./state.ts";
 import { type Dict, PyFloat } from "./values.ts";
 
 /** Python's `repr(float)`: shortest round-trip digits, scientific below 1e-4 and from 1e16 on. */
@@ -68,18 +70,34 @@ export function stringRepr(s: string): string {
 
 /** Python `repr(value)`, used for items of printed lists and dicts. */
 export function pyRepr(v: unknown): string {
-  if (v === undefined) return "Undefined";
-  if (v === null) return "None";
-  if (v === true) return "True";
-  if (v === false) return "False";
-  if (typeof v === "number") return numberStr(v);
-  if (typeof v === "string") return stringRepr(v);
-  if (v instanceof PyFloat) return floatRepr(v.value);
-  if (Array.isArray(v)) return `[${v.map(pyRepr).join(", ")}]`;
-  if (typeof v === "object") {
+  const budget = { left: LIMITS.maxStringLength };
+  return reprWithin(v, budget);
+}
+
+/**
+ * Builds the repr while counting its length, so printing a huge structure (`[s] * 1000000` with a long `s`)
+ * stops at the size budget instead of first building gigabytes.
+ */
+function reprWithin(v: unknown, budget: { left: number }): string {
+  let out: string;
+  if (v === undefined) out = "Undefined";
+  else if (v === null) out = "None";
+  else if (v === true) out = "True";
+  else if (v === false) out = "False";
+  else if (typeof v === "number") out = numberStr(v);
+  else if (typeof v === "string") {
+    budget.left -= v.length;
+    checkStringLength(LIMITS.maxStringLength - budget.left);
+    return stringRepr(v);
+  } else if (v instanceof PyFloat) out = floatRepr(v.value);
+  else if (Array.isArray(v)) return `[${v.map((item) => reprWithin(item, budget)).join(", ")}]`;
+  else if (typeof v === "object") {
     const parts: string[] = [];
-    for (const k of Object.keys(v)) parts.push(`${stringRepr(k)}: ${pyRepr((v as Dict)[k])}`);
+    for (const k of Object.keys(v))
+      parts.push(`${reprWithin(k, budget)}: ${reprWithin((v as Dict)[k], budget)}`);
     return `{${parts.join(", ")}}`;
-  }
-  return "<object>";
+  } else out = "<object>";
+  budget.left -= out.length + 2;
+  checkStringLength(LIMITS.maxStringLength - budget.left);
+  return out;
 }

@@ -1,5 +1,5 @@
 import type { Scope } from "./state.ts";
-import { compileTemplate } from "./template.ts";
+import { asExprError, compileTemplate } from "./template.ts";
 import { looksLikeTemplate } from "./template-parser.ts";
 import { type Dict, setKey, truthy } from "./values.ts";
 
@@ -19,7 +19,11 @@ export function renderDeep(value: unknown, scope: Scope, skip?: (path: Path) => 
     for (const k of Object.keys(v)) setKey(out, k, walk((v as Dict)[k], [...path, k]));
     return out;
   };
-  return walk(value, []);
+  try {
+    return walk(value, []);
+  } catch (e) {
+    throw asExprError(e);
+  }
 }
 
 /**

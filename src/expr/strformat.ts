@@ -18,6 +18,7 @@ interface Spec {
 
 function pad(body: string, spec: Spec, numeric: boolean): string {
   if (body.length >= spec.width) return body;
+  checkStringLength(spec.width);
   const gap = spec.width - body.length;
   const align = spec.align || (numeric ? ">" : "<");
   if (align === "=" || (spec.zero && !spec.align && numeric)) {
@@ -155,7 +156,8 @@ function splitOnce(text: string, sep: string): [string, string | undefined] {
   return i < 0 ? [text, undefined] : [text.slice(0, i), text.slice(i + 1)];
 }
 
-const PERCENT = /%(?:\(([^)]*)\))?([-+ #0]*)(\d+|\*)?(?:\.(\d+))?([diouxXeEfFgGcrsa%])/g;
+// The key is bounded (200 characters) so a format string full of "%(" cannot backtrack quadratically.
+const PERCENT = /%(?:\(([^)]{0,200})\))?([-+ #0]*)(\d+|\*)?(?:\.(\d+))?([diouxXeEfFgGcrsa%])/g;
 
 /**
  * Python `format % args` (printf style); `args` is one value, a list (a tuple in Python) or a mapping. A list

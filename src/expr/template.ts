@@ -102,6 +102,7 @@ class BoundedCache<V> {
     return this.map.get(key);
   }
   set(key: string, value: V): void {
+    if (key.length > LIMITS.maxCachedSourceLength) return;
     if (this.map.size >= LIMITS.cacheSize) {
       const oldest = this.map.keys().next();
       if (!oldest.done) this.map.delete(oldest.value);

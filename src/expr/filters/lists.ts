@@ -2,7 +2,7 @@ import { evalError } from "../errors.ts";
 import { add } from "../operators.ts";
 import { pyStr } from "../pyformat.ts";
 import { charge, checkListLength, checkStringLength, type EvalState } from "../state.ts";
-import { type Dict, getItem, isDict, pyCompare, pyEquals, setKey, typeName } from "../values.ts";
+import { type Dict, getItem, isDict, pyCompare, pyEquals, setKey, toNumber, typeName } from "../values.ts";
 import { arg, attrGetter, boolArg, caseKey, type FilterSpec, intArg, iterate, strArg } from "./spec.ts";
 
 function items(st: EvalState, value: unknown, what: string): readonly unknown[] {
@@ -37,17 +37,26 @@ function keyFunction(
   return (v) => getters.map((g) => fold(g(v)));
 }
 
+/** A string equal for Python-equal values (1 == 1.0 == True), so unique() stays linear on lists of dicts. */
+function canonical(v: unknown): string {
+  const n = toNumber(v);
+  if (n !== null) return `n${n}`;
+  if (typeof v === "string") return `s${v}`;
+  if (Array.isArray(v)) return `[${v.map(canonical).join(",")}]`;
+  if (isDict(v)) {
+    const keys = Object.keys(v).sort();
+    return `{${keys.map((k) => `${JSON.stringify(k)}:${canonical(v[k])}`).join(",")}}`;
+  }
+  return String(v);
+}
+
 function unique(list: readonly unknown[], key: (v: unknown) => unknown): unknown[] {
-  const seen = new Set<unknown>();
-  const seenComplex: unknown[] = [];
+  const seen = new Set<string>();
   const out: unknown[] = [];
   for (const item of list) {
-    const k = key(item);
-    const primitive = typeof k !== "object" || k === null;
-    const norm = typeof k === "boolean" ? Number(k) : k;
-    if (primitive ? seen.has(norm) : seenComplex.some((s) => pyEquals(s, k))) continue;
-    if (primitive) seen.add(norm);
-    else seenComplex.push(k);
+    const k = canonical(key(item));
+    if (seen.has(k)) continue;
+    seen.add(k);
     out.push(item);
   }
   return out;
@@ -88,6 +97,7 @@ function toDict(value: unknown): Dict {
 
 function batch(list: readonly unknown[], size: number, fill: unknown): unknown[][] {
   if (size <= 0) throw evalError("batch size must be positive");
+  checkListLength(size);
   const out: unknown[][] = [];
   for (let i = 0; i < list.length; i += size) out.push(list.slice(i, i + size));
   const last = out[out.length - 1];
@@ -166,11 +176,12 @@ export const LIST_FILTERS: Record<string, FilterSpec> = {
     apply: (st, v, b) => {
       const attribute = arg(b, 1, null);
       const get = attribute === null || attribute === undefined ? (x: unknown) => x : attrGetter(attribute);
-      const out = items(st, v, "join")
-        .map((x) => pyStr(get(x)))
-        .join(strArg(b, 0, ""));
-      checkStringLength(out.length);
-      return out;
+      const separator = strArg(b, 0, "");
+      const parts = items(st, v, "join").map((x) => pyStr(get(x)));
+      checkStringLength(
+        parts.reduce((n, p) => n + p.length, separator.length * Math.max(0, parts.length - 1)),
+      );
+      return parts.join(separator);
     },
   },
   sort: {

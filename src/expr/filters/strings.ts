@@ -113,7 +113,9 @@ function stripTags(s: string): string {
 }
 
 function indent(s: string, width: unknown, first: boolean, blank: boolean): string {
-  const indention = typeof width === "string" ? width : " ".repeat(Math.max(0, Number(width)));
+  const spaces = Math.max(0, Number(width) || 0);
+  if (typeof width !== "string") checkStringLength(spaces);
+  const indention = typeof width === "string" ? width : " ".repeat(spaces);
   const lines = `${s}\n`.split(/\r\n|\r|\n/);
   lines.pop();
   let out: string;
