@@ -27,19 +27,16 @@ const HTML_UNSAFE: Record<string, string> = {
   "'": "\\u0027",
 };
 
+const NEEDS_ESCAPE = /[^\x20-\x7e]|["\\]/g;
+const NEEDS_ESCAPE_HTML = /[^\x20-\x7e]|["\\<>&']/g;
+
+function escapeChar(ch: string): string {
+  return HTML_UNSAFE[ch] ?? SHORT_ESCAPES[ch] ?? `\\u${ch.charCodeAt(0).toString(16).padStart(4, "0")}`;
+}
+
 /** A JSON string as Python's `json.dumps` writes it (ensure_ascii: everything outside space..~ escaped). */
 function quote(s: string, htmlSafe: boolean): string {
-  let out = '"';
-  for (let i = 0; i < s.length; i++) {
-    const ch = s[i]!;
-    const code = s.charCodeAt(i);
-    if (code >= 0x20 && code <= 0x7e && ch !== '"' && ch !== "\\") {
-      out += htmlSafe && ch in HTML_UNSAFE ? HTML_UNSAFE[ch] : ch;
-    } else {
-      out += SHORT_ESCAPES[ch] ?? `\\u${code.toString(16).padStart(4, "0")}`;
-    }
-  }
-  return `${out}"`;
+  return `"${s.replace(htmlSafe ? NEEDS_ESCAPE_HTML : NEEDS_ESCAPE, escapeChar)}"`;
 }
 
 /** Python `json.dumps(value, sort_keys=..., indent=...)` over JSON data; undefined is not serializable. */

@@ -58,14 +58,16 @@ function escapeChar(ch: string, quote: string): string {
   return `\\U${code.toString(16).padStart(8, "0")}`;
 }
 
+const ESCAPE_IN_SINGLE = /[\p{C}\p{Z}\\']/gu;
+const ESCAPE_IN_DOUBLE = /[\p{C}\p{Z}\\"]/gu;
+
 /** Python `repr(str)`: single quotes unless the text has a single quote and no double quote. */
 export function stringRepr(s: string): string {
   const quote = s.includes("'") && !s.includes('"') ? '"' : "'";
-  let out = quote;
-  for (const ch of s) {
-    out += ch === quote || ch === "\\" || NON_PRINTABLE.test(ch) ? escapeChar(ch, quote) : ch;
-  }
-  return out + quote;
+  const escaped = s.replace(quote === "'" ? ESCAPE_IN_SINGLE : ESCAPE_IN_DOUBLE, (ch) =>
+    escapeChar(ch, quote),
+  );
+  return quote + escaped + quote;
 }
 
 /** Python `repr(value)`, used for items of printed lists and dicts. */
