@@ -1,5 +1,5 @@
 import { evalError } from "./errors.ts";
-import { roundHalfEven } from "./filters/numbers.ts";
+import { fixedHalfEven } from "./filters/numbers.ts";
 import { floatRepr, pyRepr, pyStr } from "./pyformat.ts";
 import { checkStringLength } from "./state.ts";
 import { type Dict, getItem, isDict, isFloat, toNumber, typeName } from "./values.ts";
@@ -50,13 +50,17 @@ function general(n: number, precision: number, alternate: boolean): string {
   if (n === 0) return alternate ? `0.${"0".repeat(p - 1)}` : "0";
   const exp = Math.floor(Math.log10(Math.abs(Number(n.toPrecision(p)))));
   let s = exp < -4 || exp >= p ? exponent(n, p - 1, false) : n.toFixed(Math.max(0, p - 1 - exp));
-  if (!alternate) s = s.replace(/\.?0+(?=e|$)/, "");
-  return s;
+  if (alternate) return s;
+  const [mantissa = "", exponentPart] = s.split("e");
+  const trimmed = mantissa.includes(".") ? mantissa.replace(/\.?0+$/, "") : mantissa;
+  return exponentPart === undefined ? trimmed : `${trimmed}e${exponentPart}`;
 }
 
 /** Fixed-point digits rounded half-even on the exact binary value, as Python formats (`'%.1f' % 2.25` is 2.2). */
 function fixed(n: number, digits: number): string {
-  return digits > 80 ? n.toFixed(Math.min(digits, 100)) : roundHalfEven(n, digits).toFixed(digits);
+  // JS switches to exponent notation from 1e21 on; Python prints every digit of the (integral) value.
+  if (Math.abs(n) >= 1e21) return `${BigInt(n).toString()}${digits > 0 ? `.${"0".repeat(digits)}` : ""}`;
+  return digits > 80 ? n.toFixed(Math.min(digits, 100)) : fixedHalfEven(n, digits);
 }
 
 function formatNumber(value: unknown, spec: Spec): string {

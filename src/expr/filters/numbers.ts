@@ -70,7 +70,21 @@ function toFloat(value: unknown, fallback: unknown): unknown {
   return n === null ? fallback : makeFloat(n);
 }
 
-/** Round half to even on the exact binary value, as Python's `round(x, ndigits)` does. */
+/**
+ * Decimal digits of `x` (>= 0, < 1e21) rounded to `digits` places half to even on the exact binary value,
+ * as Python's round() and '%.2f' do: 2.675 is really 2.67499.. so gives 2.67, while 0.125 is an exact tie
+ * and gives 0.12. JS toFixed already rounds the exact value but breaks ties away from zero.
+ */
+export function fixedHalfEven(x: number, digits: number): string {
+  const away = x.toFixed(digits);
+  const exact = x.toFixed(100);
+  const point = exact.indexOf(".");
+  if (!/^50*$/.test(exact.slice(point + 1 + digits))) return away;
+  const truncated = exact.slice(0, digits > 0 ? point + 1 + digits : point);
+  return Number(truncated[truncated.length - 1]) % 2 === 0 ? truncated : away;
+}
+
+/** Python's `round(x, ndigits)` for floats. */
 export function roundHalfEven(x: number, digits: number): number {
   if (!Number.isFinite(x) || x === 0) return x;
   if (digits < 0) {
@@ -78,17 +92,7 @@ export function roundHalfEven(x: number, digits: number): number {
     return roundHalfEven(x / scale, 0) * scale;
   }
   if (Math.abs(x) >= 1e21 || digits > 80) return x;
-  const exact = Math.abs(x).toFixed(100);
-  const point = exact.indexOf(".");
-  const tail = exact.slice(point + 1 + digits);
-  const isTie = /^50*$/.test(tail);
-  const away = Number(Math.abs(x).toFixed(digits));
-  let magnitude = away;
-  if (isTie) {
-    const truncated = exact.slice(0, point + (digits > 0 ? 1 + digits : 0));
-    const lastDigit = Number(truncated[truncated.length - 1]);
-    if (lastDigit % 2 === 0) magnitude = Number(truncated);
-  }
+  const magnitude = Number(fixedHalfEven(Math.abs(x), digits));
   return x < 0 ? -magnitude : magnitude;
 }
 
