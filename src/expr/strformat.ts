@@ -49,7 +49,7 @@ function general(n: number, precision: number, alternate: boolean): string {
   const p = precision === 0 ? 1 : precision;
   if (n === 0) return alternate ? `0.${"0".repeat(p - 1)}` : "0";
   const exp = Math.floor(Math.log10(Math.abs(Number(n.toPrecision(p)))));
-  let s = exp < -4 || exp >= p ? exponent(n, p - 1, false) : n.toFixed(Math.max(0, p - 1 - exp));
+  const s = exp < -4 || exp >= p ? exponent(n, p - 1, false) : fixed(n, Math.max(0, p - 1 - exp));
   if (alternate) return s;
   const [mantissa = "", exponentPart] = s.split("e");
   const trimmed = mantissa.includes(".") ? mantissa.replace(/\.?0+$/, "") : mantissa;
