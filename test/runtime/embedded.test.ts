@@ -25,6 +25,19 @@ workflow:
             raise ValueError("the ledger does not balance")
 `;
 
+/** PostgreSQL cannot store U+0000; before the fix the report was refused and the step ran 3 times. */
+const NUL_RESULT = `apiVersion: noetl.io/v2
+kind: Playbook
+metadata: {name: nul_result, path: tests/nul_result}
+workflow:
+  - step: start
+    tool:
+      kind: python
+      code: |
+        def main():
+            return {"k\\x00": "a\\x00b"}
+`;
+
 const BASE: Omit<RuntimeConfig, "databaseUrl"> = {
   dataDir: "unused",
   concurrency: 4,
@@ -100,6 +113,13 @@ for (const database of await testDatabases()) {
         out.steps.map((s) => [s.step, s.status]),
         [["start", "failed"]],
       );
+    });
+
+    test("a result with NUL characters is stored (as U+FFFD) and the step runs once", async () => {
+      const out = await runtime.run(NUL_RESULT);
+      assert.equal(out.status, "completed", JSON.stringify(out.error));
+      assert.deepEqual(out.result, { "k\uFFFD": "a\uFFFDb" });
+      assert.equal(out.steps[0]?.calls, 1);
     });
   });
 }
