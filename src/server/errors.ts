@@ -2,6 +2,13 @@
  * API errors: typed, with stable codes, rendered as `{error: {code, message, details}}` (never a bare 500 for bad input).
  */
 import type { FastifyError, FastifyInstance } from "fastify";
+import { sqlState } from "../store/index.ts";
+
+/**
+ * SQLSTATEs PostgreSQL raises for text it cannot store: a NUL byte in text (22021) or \u0000 in jsonb
+ * (22P05). They come from the client's input (ids, payloads), so they are a 400, not a 500.
+ */
+const UNSTORABLE_TEXT = new Set(["22021", "22P05"]);
 
 export class ApiError extends Error {
   constructor(
@@ -34,6 +41,10 @@ export function installErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError | ApiError, request, reply) => {
     if (err instanceof ApiError) {
       return reply.status(err.statusCode).send(errorBody(err.code, err.message, err.details));
+    }
+    if (UNSTORABLE_TEXT.has(sqlState(err) ?? "")) {
+      const message = "the request contains a NUL (\\u0000) character, which cannot be stored";
+      return reply.status(400).send(errorBody("E_BAD_REQUEST", message));
     }
     if (err.validation) {
       return reply.status(400).send(errorBody("E_BAD_REQUEST", err.message, err.validation));
