@@ -5,6 +5,7 @@
 import type { JsonObject } from "../dsl/types.ts";
 import type { CallError, Command } from "../engine/types.ts";
 import type { ToolOutcome } from "../tools/types.ts";
+import { storable } from "./storable.ts";
 
 export type WorkerEventName = "step.enter" | "call.done" | "step.exit";
 
@@ -54,7 +55,7 @@ export function commandEvents(command: LeasedCommand, workerId: string, outcome:
     : { status: "failed", error: outcome.error as CallError & JsonObject };
   return [
     { ...base, name: "step.enter", payload: {} },
-    { ...base, name: "call.done", payload: done },
-    { ...base, name: "step.exit", payload: exit },
+    { ...base, name: "call.done", payload: storable(done) },
+    { ...base, name: "step.exit", payload: storable(exit) },
   ];
 }
