@@ -10,17 +10,18 @@ export type Path = readonly (string | number)[];
  * rendered. `skip(path)` leaves a subtree as it is (the engine never renders python `code`).
  */
 export function renderDeep(value: unknown, scope: Scope, skip?: (path: Path) => boolean): unknown {
-  const walk = (v: unknown, path: (string | number)[]): unknown => {
-    if (path.length > 0 && skip?.(path)) return v;
+  // Paths are only built when a `skip` callback needs them.
+  const walk = (v: unknown, path: (string | number)[] | null): unknown => {
+    if (path !== null && path.length > 0 && skip?.(path)) return v;
     if (typeof v === "string") return looksLikeTemplate(v) ? compileTemplate(v).render(scope) : v;
     if (typeof v !== "object" || v === null) return v;
-    if (Array.isArray(v)) return v.map((item, i) => walk(item, [...path, i]));
+    if (Array.isArray(v)) return v.map((item, i) => walk(item, path === null ? null : [...path, i]));
     const out: Dict = {};
-    for (const k of Object.keys(v)) setKey(out, k, walk((v as Dict)[k], [...path, k]));
+    for (const k of Object.keys(v)) setKey(out, k, walk((v as Dict)[k], path === null ? null : [...path, k]));
     return out;
   };
   try {
-    return walk(value, []);
+    return walk(value, skip === undefined ? null : []);
   } catch (e) {
     throw asExprError(e);
   }
