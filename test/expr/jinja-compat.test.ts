@@ -236,6 +236,66 @@ const cases: [string, string][] = [
     "{{ [1, 2, 3] | map('string') | join }} {{ users[0].name | upper }} {{ users | length > 2 }} {{ (users | first).name }}",
     "123 BOB True bob",
   ],
+  [
+    "{{ 'abc'[1:] ~ 'x' }} {{ [1,2,3][::-1] }} {{ [1,2,3,4,5][4:1:-2] }} {{ 'hello'[-3:-1] }} {{ [1,2,3][-10:10] }} {{ 'abc'[5:] }}|",
+    "bcx [3, 2, 1] [5, 3] ll [1, 2, 3] |",
+  ],
+  [
+    "{{ 10 | string | length }} {{ 1 if 0 else 2 if 0 else 3 }} {{ not 1 == 2 }} {{ not 1 in [1] }} {{ -1 ** 2 }} {{ 2 * 3 ** 2 }} {{ 10 - 2 - 3 }} {{ 2 ** 2 * 3 }}",
+    "2 3 True False 1 18 5 12",
+  ],
+  [
+    "{{ [1,2] | join(', ') ~ '!' }} {{ {'a': {'b': 1}}.a.b }} {{ none in [none] }} {{ 'a' if 'b' in 'abc' }} {{ 3 is divisibleby 3 and 4 is even }}",
+    "1, 2! 1 True a True",
+  ],
+  [
+    "{{ 'x' | replace('x', '%s') | format('y') }} {{ [3,2,1] | sort | first }} {{ \"%s\" % none }} {{ 1.5 | int }} {{ '  12  ' | int }} {{ '1e3' | float }}",
+    "y 1 None 1 12 1000.0",
+  ],
+  [
+    "{{ range(5) | batch(2) | map('sum') | list }} {{ (1, 2) | join('-') }} {{ 'abc' | map('upper') | join }} {{ {'a': 1, 'b': 2} | dictsort | map('last') | list }} {{ [1, 2, 3] | map('string') | map('int') | sum }}",
+    "[1, 5, 4] 1-2 ABC [1, 2] 6",
+  ],
+  [
+    "{{ \"it's\" }} {{ {'a': \"it's\"} }} {{ '\\\\' }} {{ ['\\\\'] }} {{ ['a\\tb'] }} {{ [\"\\u00e9\\u2028\"] }} {{ ['😀'] }}",
+    "it's {'a': \"it's\"} \\ ['\\\\'] ['a\\tb'] ['é\\u2028'] ['😀']",
+  ],
+  [
+    "{{ [true, false, none, 1.0, -0.5, 1e100, 'x'] }} {{ {'x': {'y': [1, {'z': none}]}} }} {{ {} }} {{ [] }}",
+    "[True, False, None, 1.0, -0.5, 1e+100, 'x'] {'x': {'y': [1, {'z': None}]}} {} []",
+  ],
+  [
+    "{{ [{'n': 'b', 'v': 2}, {'n': 'a', 'v': 1}] | sort(attribute='n') | map(attribute='v') | join(',') }} {{ [[2, 'b'], [1, 'a']] | sort | first | last }} {{ [[1, 2], [1]] | sort }}",
+    "1,2 a [[1], [1, 2]]",
+  ],
+  [
+    "{{ 5 // 2 * 2 }} {{ 5 % 3 ** 2 }} {{ -5 // 3 }} {{ 5.5 % 2 }} {{ -5.5 % 2 }} {{ 2 ** 10 }} {{ 2.0 ** 2 }} {{ 9 ** 0.5 }} {{ 1e308 * 10 }} {{ -1e308 * 10 }}",
+    "4 5 -2 1.5 0.5 1024 4.0 3.0 inf -inf",
+  ],
+  [
+    "{{ 0.1 * 3 }} {{ 1 / 3 * 3 }} {{ 100 / 7 }} {{ 22 / 7 | round(2) }} {{ (22 / 7) | round(2) }} {{ 1.005 | round(2) }} {{ 2.5 | round(0, 'floor') }} {{ -2.5 | round(0, 'ceil') }}",
+    "0.30000000000000004 1.0 14.285714285714286 3.142857142857143 3.14 1.0 2.0 -2.0",
+  ],
+  [
+    "{{ 'a,b;c'.replace(';', ',').split(',') | length }} {{ 'CamelCase'.lower().startswith('camel') }} {{ '  pad'.lstrip() ~ '|' }} {{ 'x={}'.format([1, 'a']) }} {{ '{:>6.2f}|'.format(3.14159) }} {{ '{:+d}'.format(5) }} {{ '{:e}'.format(12345.678) }} {{ '{:%}'.format(0.5) }}",
+    "3 True pad| x=[1, 'a']   3.14| +5 1.234568e+04 50.000000%",
+  ],
+  [
+    "{{ '%5.1f|%-6d|%+d|% d' % (3.14159, 42, 5, 7) }} {{ '%03d' % 7 }} {{ '%x|%X|%o|%#x' % (255, 255, 8, 255) }} {{ '%c' % 65 }} {{ '%s and %r' % ('a', 'b') }} {{ '%(a)s-%(b)d' % {'a': 'x', 'b': 2} }} {{ '%.3s' % 'abcdef' }}",
+    "  3.1|42    |+5| 7 007 ff|FF|10|0xff A a and 'b' x-2 abc",
+  ],
+  [
+    "{{ users | map(attribute='name') | select('in', ['bob', 'carl']) | list }} {{ users | rejectattr('active', 'true') | map(attribute='name') | first }} {{ users | selectattr('name', 'lower') | list | length }}",
+    "['bob', 'carl'] alice 3",
+  ],
+  [
+    "{{ lst | select('ge', 2) | list }} {{ lst | reject('eq', 2) | list }} {{ lst | select('divisibleby', 3) | list }} {{ lst | map('abs') | list }} {{ [-1, 2] | map('abs') | max }}",
+    "[2, 3] [1, 3] [3] [1, 2, 3] 2",
+  ],
+  [
+    "{{ users | map(attribute='age') | select('defined') | list }} {{ users | map(attribute='age') | reject('undefined') | sum }} {{ users | selectattr('age', 'undefined') | map(attribute='name') | list }}",
+    "[31, 25] 56 ['carl']",
+  ],
 ];
 
 describe("text rendering matches Python Jinja2", () => {
