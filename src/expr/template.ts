@@ -115,6 +115,8 @@ const templates = new BoundedCache<Template>();
 
 /** Compiles (or fetches from the cache) a template. Throws ExprError E_EXPR_SYNTAX / E_EXPR_BUDGET. */
 export function compileTemplate(source: string): Template {
+  // Plain text is not cached: it costs nothing to wrap and would only push real templates out.
+  if (!looksLikeTemplate(source) && source.length <= LIMITS.maxSourceLength) return new PlainText(source);
   const cached = templates.get(source);
   if (cached !== undefined) return cached;
   let template: Template;

@@ -32,6 +32,7 @@ describe("differences from Python Jinja2", () => {
       "[1, 2] [['a', 1]] [['a', 1]]",
     );
     assert.deepEqual(render("{{ [{'k': 'x'}] | groupby('k') }}", {}), [["x", [{ k: "x" }]]]);
+    assert.equal(evaluate("(1, 2) == [1, 2]", {}), true);
   });
 
   test("dict keys are strings; numeric keys read them (Jinja: int keys stay ints)", () => {
