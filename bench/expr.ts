@@ -1,10 +1,11 @@
 /**
  * Expression evaluation throughput over a realistic 60 KB context, against the cost a converting template
  * library would pay (a deep copy of the context per evaluation, measured as JSON.parse(JSON.stringify(ctx))).
- * Prints one JSON line. Run: npx tsx bench/expr.ts
+ * Prints one JSON line. Run: npx tsx bench/expr.ts (npm run bench runs it as the workload `expr`).
  */
 import { performance } from "node:perf_hooks";
 import { render } from "../src/expr/index.ts";
+import { p95 } from "./stats.ts";
 
 const TEMPLATE = "{{ (response.data.paging.page | int) + 1 }}";
 const RUNS = 7;
@@ -68,10 +69,12 @@ const baselinePerSecond = Math.round((BASELINE_EVALS_PER_RUN / median(copied)) *
 console.log(
   JSON.stringify({
     workload: "expr_eval",
+    mode: "in-process",
     template: TEMPLATE,
     runs: RUNS,
     evals_per_run: EVALS_PER_RUN,
     median_ms: Number(medianMs.toFixed(2)),
+    p95_ms: Number(p95(direct).toFixed(2)),
     evals_per_s: evalsPerSecond,
     context_bytes: contextBytes,
     baseline: "JSON.parse(JSON.stringify(context)) per evaluation",
