@@ -1,7 +1,12 @@
 /** Embedded mode: events go straight to the orchestrator by function call, with no HTTP in between. */
 import { ApiError } from "../server/errors.ts";
 import type { Orchestrator } from "../server/orchestrator.ts";
-import type { EventReporter, ReportStatus, WorkerEvent } from "../worker/report.ts";
+import {
+  type EventReporter,
+  ReportRejectedError,
+  type ReportStatus,
+  type WorkerEvent,
+} from "../worker/report.ts";
 
 export class LocalReporter implements EventReporter {
   constructor(private readonly orchestrator: Orchestrator) {}
@@ -12,6 +17,9 @@ export class LocalReporter implements EventReporter {
       return acks.every((a) => a.status === "duplicate") ? "duplicate" : "accepted";
     } catch (err) {
       if (err instanceof ApiError && err.statusCode === 409) return "stale";
+      // Refused for good, as the HTTP reporter would report a 4xx.
+      if (err instanceof ApiError && err.statusCode < 500)
+        throw new ReportRejectedError(err.statusCode, err.message);
       throw err;
     }
   }

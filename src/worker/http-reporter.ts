@@ -4,17 +4,9 @@
  */
 import { Agent, request } from "undici";
 import { SECOND } from "../config.ts";
-import type { EventReporter, ReportStatus, WorkerEvent } from "./report.ts";
+import { type EventReporter, ReportRejectedError, type ReportStatus, type WorkerEvent } from "./report.ts";
 
-export class ReportRejectedError extends Error {
-  readonly code = "E_REPORT_REJECTED";
-  constructor(
-    readonly status: number,
-    body: string,
-  ) {
-    super(`server refused the events (${status}): ${body.slice(0, 500)}`);
-  }
-}
+export { ReportRejectedError };
 
 export interface HttpReporterOptions {
   serverUrl: string;

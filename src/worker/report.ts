@@ -21,6 +21,20 @@ export interface WorkerEvent {
   payload: JsonObject;
 }
 
+/**
+ * The server refused the events for good (a 4xx other than 409: too large, unstorable, invalid). Retrying
+ * the same events cannot help; the worker reports the call as failed instead (see Worker).
+ */
+export class ReportRejectedError extends Error {
+  readonly code = "E_REPORT_REJECTED";
+  constructor(
+    readonly status: number,
+    body: string,
+  ) {
+    super(`server refused the events (${status}): ${body.slice(0, 500)}`);
+  }
+}
+
 /** accepted: the server applied the events; duplicate: it had them already; stale: the lease was lost. */
 export type ReportStatus = "accepted" | "duplicate" | "stale";
 

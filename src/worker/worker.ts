@@ -10,8 +10,8 @@ import type { Logger } from "../logger.ts";
 import type { Db } from "../store/db.ts";
 import { claimCommands, extendLeases, QUEUE_CHANNEL, releaseCommands } from "../store/index.ts";
 import type { ToolRegistry } from "../tools/registry.ts";
-import type { ToolContext } from "../tools/types.ts";
-import { commandEvents, type EventReporter, type LeasedCommand } from "./report.ts";
+import type { ToolContext, ToolOutcome } from "../tools/types.ts";
+import { commandEvents, type EventReporter, type LeasedCommand, ReportRejectedError } from "./report.ts";
 
 export interface WorkerOptions {
   db: Db;
@@ -132,16 +132,30 @@ export class Worker {
     const outcome = await this.opts.tools.run(command, ctx);
     if (signal.aborted) return; // released on shutdown or lease lost: the command runs again elsewhere
     try {
-      const status = await this.opts.reporter.report(commandEvents(command, this.opts.id, outcome));
-      if (status === "stale") {
-        this.opts.log.warn(
-          { command_id: command.command_id },
-          "lease was lost before the report; result dropped",
-        );
-      }
+      await this.report(command, outcome);
     } catch (err) {
-      // The lease expires and the reaper re-queues the command: at-least-once, nothing lost.
-      this.opts.log.error({ err, command_id: command.command_id }, "could not report command events");
+      if (!(err instanceof ReportRejectedError)) {
+        // The lease expires and the reaper re-queues the command: at-least-once, nothing lost.
+        this.opts.log.error({ err, command_id: command.command_id }, "could not report command events");
+        return;
+      }
+      // The server will never take this result (too large for its body limit, ...). Dropping it would make
+      // the command run again max_claims times and then fail as worker_lost; report the real cause instead.
+      this.opts.log.error({ err, command_id: command.command_id }, "result refused; reporting a failed call");
+      const error = { kind: "result_rejected", message: err.message, retryable: false, status: err.status };
+      await this.report(command, { ok: false, error }).catch((again: unknown) =>
+        this.opts.log.error({ err: again, command_id: command.command_id }, "could not report the failure"),
+      );
+    }
+  }
+
+  private async report(command: LeasedCommand, outcome: ToolOutcome): Promise<void> {
+    const status = await this.opts.reporter.report(commandEvents(command, this.opts.id, outcome));
+    if (status === "stale") {
+      this.opts.log.warn(
+        { command_id: command.command_id },
+        "lease was lost before the report; result dropped",
+      );
     }
   }
 
