@@ -5,46 +5,48 @@
  *   finish the worker's command (lease check) → lock the execution → run the pure engine → append the events,
  *   save the state, cancel/insert commands → NOTIFY (delivered on commit).
  * The command row is locked before the execution row everywhere (the reaper too), so the two never deadlock.
+ *
+ * `playbook` tool calls never reach a worker: the orchestrator starts the child execution in the same
+ * transaction, and the child's end becomes the parent command's call.done. No worker slot waits for a child.
  */
 import { randomUUID } from "node:crypto";
 import type { JsonObject } from "../dsl/types.ts";
 import type { ExecutionState } from "../engine/index.ts";
-import type { Command, InputEvent, InputEventName, OutputEvent } from "../engine/types.ts";
+import type { Command } from "../engine/types.ts";
 import type { Logger } from "../logger.ts";
-import type { Db } from "../store/db.ts";
 import {
   appendEvents,
   cancelCommands,
   completeCommand,
+  type Db,
   dbNow,
+  type ExecutionRow,
   eventsByIdempotencyKey,
   insertCommands,
   insertExecution,
   lockExecution,
   type NewEvent,
   QUEUE_CHANNEL,
+  runningChildren,
   SQLSTATE,
   saveExecution,
   sqlState,
   takeExhaustedCommands,
 } from "../store/index.ts";
-import { badRequest, conflict, notFound } from "./errors.ts";
+import { ApiError, badRequest, conflict, notFound } from "./errors.ts";
+import {
+  fromEngine,
+  groupByCommand,
+  type IncomingEvent,
+  idempotencyKey,
+  toInputEvent,
+  toStored,
+  WORKER_EVENTS,
+} from "./event-records.ts";
 import { ServerMetrics } from "./metrics.ts";
 import type { LoadedPlaybook, PlaybookCatalog } from "./playbooks.ts";
 
-/** An event as posted to the API: by a client (workflow.start) or by a worker (with its lease token). */
-export interface IncomingEvent {
-  execution_id: string;
-  name: InputEventName;
-  payload?: JsonObject;
-  step?: string;
-  step_run_id?: string;
-  command_id?: string;
-  attempt?: number;
-  worker_id?: string;
-  lease_token?: string;
-  idempotency_key?: string;
-}
+export type { IncomingEvent } from "./event-records.ts";
 
 export interface EventAck {
   execution_id: string;
@@ -54,7 +56,7 @@ export interface EventAck {
   execution_status: string;
 }
 
-/** What one orchestration transaction wrote, announced to listeners once it has committed. */
+/** What one orchestration transaction wrote for one execution, announced to listeners after commit. */
 export interface Committed {
   execution_id: string;
   events: NewEvent[];
@@ -73,26 +75,18 @@ export interface ExecuteRequest {
   parent_execution_id?: string;
 }
 
-/** Events a worker posts for one command; their key makes a re-post harmless. */
-const WORKER_EVENTS = new Set<string>(["step.enter", "call.done", "step.exit"]);
-
-function idempotencyKey(e: IncomingEvent): string | undefined {
-  if (e.idempotency_key !== undefined) return e.idempotency_key;
-  if (e.command_id !== undefined && e.lease_token !== undefined)
-    return `${e.command_id}/${e.lease_token}/${e.name}`;
-  if (e.name === "workflow.start") return `${e.execution_id}/workflow.start`;
-  return undefined;
-}
+/** Deadlocks are possible only between rare pairs (a cancel cascading to children while one ends). */
+const TRANSACTION_ATTEMPTS = 3;
 
 export class Orchestrator {
+  private readonly listeners: Array<(c: Committed) => void> = [];
+
   constructor(
     readonly db: Db,
     readonly catalog: PlaybookCatalog,
     private readonly log: Logger,
     readonly metrics: ServerMetrics = new ServerMetrics(),
   ) {}
-
-  private readonly listeners: Array<(c: Committed) => void> = [];
 
   /** Calls `fn` after each committed orchestration transaction (progress display, wake-ups, waiting). */
   onCommit(fn: (c: Committed) => void): () => void {
@@ -103,31 +97,19 @@ export class Orchestrator {
     };
   }
 
-  private announce(done: Committed[]): void {
-    for (const c of done) for (const fn of this.listeners) fn(c);
-  }
-
   /** Creates an execution and starts it (workflow.start) in one transaction. */
   async execute(request: ExecuteRequest): Promise<{ execution_id: string; path: string; version: number }> {
     const loaded = await this.resolve(request);
     const executionId = request.execution_id ?? randomUUID();
-    const committed = await this.db.transaction(async (tx) => {
-      await insertExecution(tx, {
-        id: executionId,
-        playbookPath: loaded.path,
-        playbookVersion: loaded.version,
-        workload: loaded.playbook.workload,
-        parentExecutionId: request.parent_execution_id ?? null,
-      }).catch((err: unknown) => {
-        throw isUniqueViolation(err)
-          ? conflict("E_EXECUTION_EXISTS", `execution ${executionId} exists`)
-          : err;
-      });
-      return this.applyLocked(tx, executionId, [
-        { execution_id: executionId, name: "workflow.start", payload: { payload: request.payload ?? {} } },
-      ]);
+    await this.transact(async (tx, out) => {
+      await this.insert(tx, executionId, loaded, { parentExecutionId: request.parent_execution_id ?? null });
+      const start = {
+        execution_id: executionId,
+        name: "workflow.start",
+        payload: { payload: request.payload ?? {} },
+      };
+      await this.applyLocked(tx, executionId, [start as IncomingEvent], out);
     });
-    this.announce([committed]);
     return { execution_id: executionId, path: loaded.path, version: loaded.version };
   }
 
@@ -136,14 +118,7 @@ export class Orchestrator {
    * The execution exists (without engine state) from registration on.
    */
   async prepare(executionId: string, loaded: LoadedPlaybook): Promise<void> {
-    await insertExecution(this.db, {
-      id: executionId,
-      playbookPath: loaded.path,
-      playbookVersion: loaded.version,
-      workload: loaded.playbook.workload,
-    }).catch((err: unknown) => {
-      throw isUniqueViolation(err) ? conflict("E_EXECUTION_EXISTS", `execution ${executionId} exists`) : err;
-    });
+    await this.insert(this.db, executionId, loaded, {});
   }
 
   /** Applies posted events: consecutive events of one execution and command form one transaction. */
@@ -163,8 +138,7 @@ export class Orchestrator {
    * call (error.kind "worker_lost") for the engine. Returns how many were failed.
    */
   async failExhausted(limit = 100): Promise<number> {
-    const done: Committed[] = [];
-    const count = await this.db.transaction(async (tx) => {
+    return this.transact(async (tx, out) => {
       const taken = await takeExhaustedCommands(tx, { limit });
       for (const c of taken) {
         const error = {
@@ -172,19 +146,65 @@ export class Orchestrator {
           message: `the worker running this command was lost ${c.claims} time(s); giving up`,
           retryable: false,
         };
-        const base = { execution_id: c.execution_id, step: c.step, step_run_id: c.step_run_id };
-        const ids = { ...base, command_id: c.command_id, attempt: c.attempt, worker_id: "reaper" };
-        done.push(
-          await this.applyLocked(tx, c.execution_id, [
+        const ids = {
+          execution_id: c.execution_id,
+          step: c.step,
+          step_run_id: c.step_run_id,
+          command_id: c.command_id,
+          attempt: c.attempt,
+          worker_id: "reaper",
+        };
+        await this.applyLocked(
+          tx,
+          c.execution_id,
+          [
             { ...ids, name: "call.done", payload: { error } },
             { ...ids, name: "step.exit", payload: { status: "failed", error } },
-          ]),
+          ],
+          out,
         );
       }
       return taken.length;
     });
-    this.announce(done);
-    return count;
+  }
+
+  /** Runs fn in a transaction (retried on deadlock), then announces what it committed. */
+  private async transact<T>(fn: (tx: Db, out: Committed[]) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      const out: Committed[] = [];
+      try {
+        const result = await this.db.transaction((tx) => fn(tx, out));
+        for (const c of out) for (const listener of this.listeners) listener(c);
+        return result;
+      } catch (err) {
+        const state = sqlState(err);
+        const retry = state === SQLSTATE.deadlockDetected || state === SQLSTATE.serializationFailure;
+        if (!retry || attempt >= TRANSACTION_ATTEMPTS) throw err;
+        this.log.warn({ err, attempt }, "transaction conflict; retrying");
+      }
+    }
+  }
+
+  private async insert(
+    tx: Db,
+    executionId: string,
+    loaded: LoadedPlaybook,
+    parent: { parentExecutionId?: string | null; parentCommandId?: string },
+  ): Promise<void> {
+    try {
+      await insertExecution(tx, {
+        id: executionId,
+        playbookPath: loaded.path,
+        playbookVersion: loaded.version,
+        workload: loaded.playbook.workload,
+        ...parent,
+      });
+    } catch (err) {
+      if (sqlState(err) === SQLSTATE.uniqueViolation) {
+        throw conflict("E_EXECUTION_EXISTS", `execution ${executionId} exists`);
+      }
+      throw err;
+    }
   }
 
   private async resolve(request: ExecuteRequest): Promise<LoadedPlaybook> {
@@ -197,8 +217,7 @@ export class Orchestrator {
     const first = group[0]!;
     const keys = group.map(idempotencyKey);
     const started = performance.now();
-    let committed: Committed | undefined;
-    const ack = await this.db.transaction(async (tx): Promise<EventAck> => {
+    const ack = await this.transact(async (tx, out): Promise<EventAck> => {
       if (keys.every((k) => k !== undefined)) {
         const seen = await eventsByIdempotencyKey(tx, keys as string[]);
         if (seen.length === keys.length) {
@@ -227,42 +246,49 @@ export class Orchestrator {
       } else if (group.some((e) => WORKER_EVENTS.has(e.name))) {
         throw badRequest(`${first.name} events must carry command_id and lease_token`);
       }
-      const applied = await this.applyLocked(tx, first.execution_id, group);
-      committed = applied;
+      const applied = await this.applyLocked(tx, first.execution_id, group, out);
       return { ...ackBase(first), status: "accepted", execution_status: applied.ended ?? "running" };
     });
-    if (committed) this.announce([committed]);
     this.metrics.eventHandling.observe((performance.now() - started) / 1000);
     return ack;
   }
 
-  /** Locks the execution, runs the engine over the events and writes everything the engine decided. */
-  private async applyLocked(tx: Db, executionId: string, group: IncomingEvent[]): Promise<Committed> {
+  /**
+   * Locks the execution, runs the engine over the events and writes everything the engine decided. Starts
+   * children for `playbook` calls, reports an ending child to its parent, and cancels the children of an
+   * execution that failed or was cancelled — each in this same transaction.
+   */
+  private async applyLocked(
+    tx: Db,
+    executionId: string,
+    group: IncomingEvent[],
+    out: Committed[],
+  ): Promise<Committed> {
     const row = await lockExecution<ExecutionState>(tx, executionId);
     if (!row) throw notFound(`no execution ${executionId}`);
-    const { engine } = await this.catalog.load(row.playbook_path, row.playbook_version);
+    const { engine } = await this.catalog.load(row.playbook_path, row.playbook_version, tx);
     const timestamp = await dbNow(tx);
     let state: ExecutionState | undefined = row.state ?? undefined;
     const events: NewEvent[] = [];
     const commands: Command[] = [];
     const cancel = new Set<string>();
     for (const incoming of group) {
-      const input = toInputEvent(incoming, timestamp);
-      const result = engine.handle(state, input);
+      const result = engine.handle(state, toInputEvent(incoming, timestamp));
       state = result.state;
-      events.push(toStored(incoming, idempotencyKey(incoming)));
-      for (const out of result.events) events.push(fromEngine(executionId, out));
+      events.push(toStored(incoming));
+      for (const e of result.events) events.push(fromEngine(executionId, e));
       commands.push(...result.commands);
       for (const id of result.cancel_commands) cancel.add(id);
     }
     if (!state) throw badRequest(`execution ${executionId} has not started: post workflow.start first`);
     const ended = state.status !== "running";
+    const live = ended ? [] : commands.filter((c) => !cancel.has(c.command_id));
+    const queued = live.filter((c) => c.kind !== "playbook");
     await appendEvents(tx, events);
     if (ended) await cancelCommands(tx, executionId, "all");
     else if (cancel.size > 0) await cancelCommands(tx, executionId, [...cancel]);
-    const live = ended ? [] : commands.filter((c) => !cancel.has(c.command_id));
-    if (live.length > 0) {
-      await insertCommands(tx, live);
+    if (queued.length > 0) {
+      await insertCommands(tx, queued);
       await tx.notify(QUEUE_CHANNEL);
     }
     await saveExecution(tx, executionId, {
@@ -272,11 +298,80 @@ export class Orchestrator {
       error: (state.error as JsonObject | undefined) ?? null,
       ended,
     });
-    this.observe(group, events, live, ended ? state.status : undefined);
-    if (ended) this.log.info({ execution_id: executionId, status: state.status }, "execution ended");
-    const committed: Committed = { execution_id: executionId, events, commands: live.length };
+    this.observe(group, events, queued, ended ? state.status : undefined);
+    const committed: Committed = { execution_id: executionId, events, commands: queued.length };
     if (ended) committed.ended = state.status;
+    out.push(committed);
+
+    // Everything below re-enters applyLocked for other executions (or this one, whose state is saved).
+    for (const call of live) if (call.kind === "playbook") await this.startChild(tx, row, call, out);
+    if (ended) {
+      if (state.status !== "completed") {
+        for (const child of await runningChildren(tx, executionId)) {
+          const reason = { reason: `parent execution ${executionId} ${state.status}` };
+          await this.applyLocked(
+            tx,
+            child,
+            [{ execution_id: child, name: "workflow.cancel", payload: reason }],
+            out,
+          );
+        }
+      }
+      if (row.parent_execution_id !== null && row.parent_command_id !== null) {
+        await this.reportToParent(tx, row, state, out);
+      }
+      this.log.info({ execution_id: executionId, status: state.status }, "execution ended");
+    }
     return committed;
+  }
+
+  /** A `playbook` tool call: start the child execution now; its end answers the call. */
+  private async startChild(tx: Db, parent: ExecutionRow<ExecutionState>, call: Command, out: Committed[]) {
+    const path = typeof call.tool.path === "string" ? call.tool.path : "";
+    const version = typeof call.tool.version === "number" ? call.tool.version : undefined;
+    let loaded: LoadedPlaybook;
+    try {
+      loaded = await this.catalog.load(path, version, tx);
+    } catch (err) {
+      if (!(err instanceof ApiError)) throw err;
+      const error = { kind: "playbook", message: err.message, retryable: false };
+      await this.applyLocked(tx, parent.id, callFinished(parent.id, call, { error }), out);
+      return;
+    }
+    const childId = randomUUID();
+    await this.insert(tx, childId, loaded, {
+      parentExecutionId: parent.id,
+      parentCommandId: call.command_id,
+    });
+    const start = { execution_id: childId, name: "workflow.start", payload: { payload: call.args } } as const;
+    await this.applyLocked(tx, childId, [start], out);
+  }
+
+  private async reportToParent(
+    tx: Db,
+    child: ExecutionRow<ExecutionState>,
+    state: ExecutionState,
+    out: Committed[],
+  ) {
+    const parentId = child.parent_execution_id!;
+    const parent = await lockExecution<ExecutionState>(tx, parentId);
+    const entry = parent?.state?.commands[child.parent_command_id!];
+    const run = entry && parent?.state?.runs[entry.step_run_id];
+    if (!entry || !run) return; // the parent ended (or moved on) meanwhile: nobody waits for this child
+    const call = { command_id: child.parent_command_id!, step: run.step, step_run_id: entry.step_run_id };
+    const payload: JsonObject =
+      state.status === "completed"
+        ? { response: state.result ?? null }
+        : {
+            error: {
+              kind: "playbook",
+              message: `child execution ${child.id} ${state.status}${state.error ? `: ${state.error.message}` : ""}`,
+              retryable: false,
+              child_execution_id: child.id,
+              status: state.status,
+            },
+          };
+    await this.applyLocked(tx, parentId, callFinished(parentId, call, payload), out);
   }
 
   private observe(group: IncomingEvent[], stored: NewEvent[], queued: Command[], endedAs?: string): void {
@@ -295,22 +390,24 @@ export class Orchestrator {
   }
 }
 
-function groupByCommand(events: IncomingEvent[]): IncomingEvent[][] {
-  const groups: IncomingEvent[][] = [];
-  for (const e of events) {
-    const last = groups.at(-1)?.[0];
-    if (
-      last &&
-      last.execution_id === e.execution_id &&
-      last.command_id !== undefined &&
-      last.command_id === e.command_id
-    ) {
-      groups.at(-1)!.push(e);
-    } else {
-      groups.push([e]);
-    }
-  }
-  return groups;
+/** The events that finish a call the server answered itself (a child playbook), as a worker would post them. */
+function callFinished(
+  executionId: string,
+  call: { command_id: string; step: string; step_run_id: string },
+  payload: JsonObject,
+): IncomingEvent[] {
+  const base = {
+    execution_id: executionId,
+    command_id: call.command_id,
+    step: call.step,
+    step_run_id: call.step_run_id,
+    worker_id: "server",
+  };
+  const status = "error" in payload ? "failed" : "completed";
+  return [
+    { ...base, name: "call.done", payload },
+    { ...base, name: "step.exit", payload: { status } },
+  ];
 }
 
 function ackBase(e: IncomingEvent): Pick<EventAck, "execution_id" | "command_id"> {
@@ -324,37 +421,4 @@ async function statusOf(tx: Db, executionId: string): Promise<string> {
     executionId,
   ]);
   return rows[0]?.status ?? "unknown";
-}
-
-function toInputEvent(e: IncomingEvent, timestamp: string): InputEvent {
-  const input: InputEvent = {
-    name: e.name,
-    execution_id: e.execution_id,
-    timestamp,
-    payload: e.payload ?? {},
-  };
-  if (e.step !== undefined) input.step = e.step;
-  if (e.step_run_id !== undefined) input.step_run_id = e.step_run_id;
-  if (e.command_id !== undefined) input.command_id = e.command_id;
-  if (e.attempt !== undefined) input.attempt = e.attempt;
-  if (e.worker_id !== undefined) input.worker_id = e.worker_id;
-  return input;
-}
-
-function toStored(e: IncomingEvent, key: string | undefined): NewEvent {
-  const { lease_token: _token, idempotency_key: _key, ...rest } = e;
-  const stored: NewEvent = { ...rest, payload: e.payload ?? {} };
-  if (key !== undefined) stored.idempotency_key = key;
-  return stored;
-}
-
-function fromEngine(executionId: string, e: OutputEvent): NewEvent {
-  const stored: NewEvent = { execution_id: executionId, name: e.name, payload: e.payload };
-  if (e.step !== undefined) stored.step = e.step;
-  if (e.step_run_id !== undefined) stored.step_run_id = e.step_run_id;
-  return stored;
-}
-
-function isUniqueViolation(err: unknown): boolean {
-  return sqlState(err) === SQLSTATE.uniqueViolation;
 }

@@ -40,13 +40,16 @@ export class PlaybookCatalog {
     return this.remember(path, row.version, playbook);
   }
 
-  /** A registered version (the latest when `version` is undefined); 404 when there is none. */
-  async load(path: string, version?: number): Promise<LoadedPlaybook> {
+  /**
+   * A registered version (the latest when `version` is undefined); 404 when there is none. Inside a
+   * transaction pass its handle as `db`: on PGlite a query through another handle waits for the transaction.
+   */
+  async load(path: string, version?: number, db: Db = this.db): Promise<LoadedPlaybook> {
     if (version !== undefined) {
       const hit = this.loaded.get(key(path, version));
       if (hit) return hit;
     }
-    const row = await getPlaybook(this.db, path, version);
+    const row = await getPlaybook(db, path, version);
     if (!row) {
       throw notFound(
         version === undefined ? `no playbook registered at '${path}'` : `no version ${version} of '${path}'`,

@@ -17,6 +17,8 @@ export interface ExecutionRow<S = JsonValue> {
   result: JsonValue | null;
   error: JsonValue | null;
   parent_execution_id: string | null;
+  /** For a child started by a `playbook` tool: the parent's command that waits for it. */
+  parent_command_id: string | null;
   created_at: string;
   updated_at: string;
   ended_at: string | null;
@@ -33,11 +35,12 @@ export interface NewExecution<S = JsonValue> {
   state?: S | null;
   status?: ExecutionStatus;
   parentExecutionId?: string | null;
+  parentCommandId?: string | null;
 }
 
 const ROW = `id, playbook_path, playbook_version, status, workload, state, result, error, parent_execution_id,
-  created_at, updated_at, ended_at`;
-const SUMMARY = `id, playbook_path, playbook_version, status, error, parent_execution_id,
+  parent_command_id, created_at, updated_at, ended_at`;
+const SUMMARY = `id, playbook_path, playbook_version, status, error, parent_execution_id, parent_command_id,
   created_at, updated_at, ended_at`;
 
 export async function insertExecution<S = JsonValue>(
@@ -45,8 +48,9 @@ export async function insertExecution<S = JsonValue>(
   input: NewExecution<S>,
 ): Promise<ExecutionRow<S>> {
   const rows = await db.query<ExecutionRow<S>>(
-    `INSERT INTO execution (id, playbook_path, playbook_version, status, workload, state, parent_execution_id)
-     VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb, $7)
+    `INSERT INTO execution (id, playbook_path, playbook_version, status, workload, state, parent_execution_id,
+       parent_command_id)
+     VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb, $7, $8)
      RETURNING ${ROW}`,
     [
       input.id,
@@ -56,6 +60,7 @@ export async function insertExecution<S = JsonValue>(
       input.workload,
       input.state ?? null,
       input.parentExecutionId ?? null,
+      input.parentCommandId ?? null,
     ],
   );
   return rows[0]!;
@@ -144,4 +149,13 @@ export async function listExecutions(
   const items = rows.slice(0, limit);
   const last = items[items.length - 1];
   return rows.length > limit && last !== undefined ? { items, nextCursor: last.id } : { items };
+}
+
+/** Running children of an execution (started by its `playbook` tool calls), to cancel with it. */
+export async function runningChildren(db: Db, parentId: string): Promise<string[]> {
+  const rows = await db.query<{ id: string }>(
+    "SELECT id FROM execution WHERE parent_execution_id = $1 AND status = 'running' ORDER BY created_at, id",
+    [parentId],
+  );
+  return rows.map((r) => r.id);
 }

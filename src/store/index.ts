@@ -44,6 +44,7 @@ export {
   listExecutions,
   lockExecution,
   type NewExecution,
+  runningChildren,
   saveExecution,
 } from "./executions.ts";
 export {
