@@ -115,6 +115,14 @@ for (const database of await testDatabases()) {
       );
     });
 
+    test("an invalid playbook is refused by run() with every issue", async () => {
+      await assert.rejects(
+        runtime.run("apiVersion: noetl.io/v2\nkind: Playbook\nmetadata: {name: x}\nworkflow: []\n"),
+        (err: { code?: string; details?: { issues?: unknown[] } }) =>
+          err.code === "E_PLAYBOOK_INVALID" && (err.details?.issues?.length ?? 0) > 0,
+      );
+    });
+
     test("a result with NUL characters is stored (as U+FFFD) and the step runs once", async () => {
       const out = await runtime.run(NUL_RESULT);
       assert.equal(out.status, "completed", JSON.stringify(out.error));
