@@ -80,7 +80,12 @@ export class EmbeddedRuntime {
   async run(yaml: string, payload: JsonObject = {}): Promise<RunOutcome> {
     const executionId = randomUUID();
     const done = this.waitFor(executionId);
-    await this.orchestrator.execute({ playbook_yaml: yaml, payload, execution_id: executionId });
+    try {
+      await this.orchestrator.execute({ playbook_yaml: yaml, payload, execution_id: executionId });
+    } catch (err) {
+      this.waiters.delete(executionId); // never started: nothing will resolve it
+      throw err;
+    }
     await done;
     return this.outcome(executionId);
   }
