@@ -28,10 +28,25 @@ export function parseForRegistration(yaml: string, file?: string): Playbook {
   }
 }
 
+/**
+ * Parsed versions kept in memory. Every POST /execute with `playbook_yaml` registers a new version, so an
+ * unbounded cache grew by one parsed playbook and engine per execution for the life of the server. The
+ * least recently used versions are dropped and parsed again from the catalog if they are needed.
+ */
+export const DEFAULT_CACHED_VERSIONS = 256;
+
 export class PlaybookCatalog {
   private readonly loaded = new Map<string, LoadedPlaybook>();
 
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly maxCached = DEFAULT_CACHED_VERSIONS,
+  ) {}
+
+  /** How many parsed versions are in memory (at most the constructor's `maxCached`). */
+  get cached(): number {
+    return this.loaded.size;
+  }
 
   async register(yaml: string): Promise<LoadedPlaybook> {
     const playbook = parseForRegistration(yaml);
@@ -47,7 +62,7 @@ export class PlaybookCatalog {
   async load(path: string, version?: number, db: Db = this.db): Promise<LoadedPlaybook> {
     if (version !== undefined) {
       const hit = this.loaded.get(key(path, version));
-      if (hit) return hit;
+      if (hit) return this.touch(hit);
     }
     const row = await getPlaybook(db, path, version);
     if (!row) {
@@ -55,14 +70,22 @@ export class PlaybookCatalog {
         version === undefined ? `no playbook registered at '${path}'` : `no version ${version} of '${path}'`,
       );
     }
-    return (
-      this.loaded.get(key(path, row.version)) ?? this.remember(path, row.version, parsePlaybook(row.yaml))
-    );
+    const hit = this.loaded.get(key(path, row.version));
+    return hit ? this.touch(hit) : this.remember(path, row.version, parsePlaybook(row.yaml));
   }
 
   private remember(path: string, version: number, playbook: Playbook): LoadedPlaybook {
     const loaded = { path, version, playbook, engine: createEngine(playbook) };
-    this.loaded.set(key(path, version), loaded);
+    this.touch(loaded);
+    if (this.loaded.size > this.maxCached) this.loaded.delete(this.loaded.keys().next().value!);
+    return loaded;
+  }
+
+  /** Marks a version as the most recently used (a Map iterates in insertion order). */
+  private touch(loaded: LoadedPlaybook): LoadedPlaybook {
+    const k = key(loaded.path, loaded.version);
+    this.loaded.delete(k);
+    this.loaded.set(k, loaded);
     return loaded;
   }
 }
