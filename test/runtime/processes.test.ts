@@ -142,6 +142,22 @@ describe("server + two worker processes", { skip }, () => {
     assert.deepEqual(done.result, { message: "HELLO FLOW!" });
   });
 
+  test("a second server on a port in use exits 1 with the reason", async () => {
+    const second = procs.spawn("server:busy", [
+      "server",
+      "start",
+      "--host",
+      "127.0.0.1",
+      "--port",
+      String(server.port),
+      "--db",
+      await postgresUrl(db),
+    ]);
+    const exit = await second.waitForExit();
+    assert.equal(exit.code, 1);
+    assert.match(second.stderr(), /EADDRINUSE/);
+  });
+
   // Last: it kills one of the two workers.
   test("a worker killed with SIGKILL mid-command: the reaper requeues, the other worker finishes", async () => {
     const marker = join(dir, "killed");
