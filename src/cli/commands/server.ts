@@ -25,10 +25,17 @@ export function registerServer(program: Command): void {
 export async function startServer(config: Readonly<Config>): Promise<void> {
   const log = createLogger({ level: config.logLevel, name: "noetl-server" });
   const db = await openDb({ url: requirePostgres(config, "server") });
-  await migrate(db);
   const { app, orchestrator } = buildServer({ db, log });
+  try {
+    await migrate(db);
+    await app.listen({ port: config.port, host: config.host });
+  } catch (err) {
+    // The open pool would keep the process alive: it printed EADDRINUSE and then hung instead of exiting 1.
+    await app.close();
+    await db.close();
+    throw err;
+  }
   const reaper = new Reaper(orchestrator, config.pollMs, log);
-  await app.listen({ port: config.port, host: config.host });
   reaper.start();
   log.info({ port: config.port }, "noetl server listening");
   onShutdown(log, async () => {
