@@ -115,10 +115,10 @@ export class Orchestrator {
 
   /**
    * The original two-call flow: register a playbook for a given execution id, then post workflow.start.
-   * The execution exists (without engine state) from registration on.
+   * The execution exists from registration on, as `pending` (without engine state) until it starts.
    */
   async prepare(executionId: string, loaded: LoadedPlaybook): Promise<void> {
-    await this.insert(this.db, executionId, loaded, {});
+    await this.insert(this.db, executionId, loaded, { status: "pending" });
   }
 
   /** Applies posted events: consecutive events of one execution and command form one transaction. */
@@ -189,7 +189,7 @@ export class Orchestrator {
     tx: Db,
     executionId: string,
     loaded: LoadedPlaybook,
-    parent: { parentExecutionId?: string | null; parentCommandId?: string },
+    extra: { parentExecutionId?: string | null; parentCommandId?: string; status?: "pending" },
   ): Promise<void> {
     try {
       await insertExecution(tx, {
@@ -197,7 +197,7 @@ export class Orchestrator {
         playbookPath: loaded.path,
         playbookVersion: loaded.version,
         workload: loaded.playbook.workload,
-        ...parent,
+        ...extra,
       });
     } catch (err) {
       if (sqlState(err) === SQLSTATE.uniqueViolation) {

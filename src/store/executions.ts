@@ -3,8 +3,11 @@
  * (lockExecution) so that server replicas handle one execution's events one at a time.
  */
 import type { JsonObject, JsonValue } from "../dsl/types.ts";
-import type { ExecutionStatus } from "../engine/types.ts";
+import type { ExecutionStatus as EngineStatus } from "../engine/types.ts";
 import type { Db } from "./db.ts";
+
+/** The engine's statuses, plus `pending`: registered for an id, waiting for its workflow.start. */
+export type ExecutionStatus = EngineStatus | "pending";
 
 export interface ExecutionRow<S = JsonValue> {
   id: string;

@@ -36,6 +36,7 @@ export { SQLSTATE, StoreError, type StoreErrorCode, sqlState } from "./errors.ts
 export { appendEvents, type EventRow, eventsByIdempotencyKey, listEvents, type NewEvent } from "./events.ts";
 export {
   type ExecutionRow,
+  type ExecutionStatus,
   type ExecutionSummary,
   type ExecutionUpdate,
   getExecution,

@@ -37,6 +37,7 @@ await forEachDatabase("store: executions", (database) => {
         result: null,
         error: null,
         parent_execution_id: null,
+        parent_command_id: null,
         created_at: "",
         updated_at: "",
         ended_at: null,

@@ -1,13 +1,12 @@
 /** Starting, listing, inspecting and cancelling executions. */
 import type { FastifyInstance } from "fastify";
 import type { JsonObject } from "../../dsl/types.ts";
-import type { ExecutionStatus } from "../../engine/types.ts";
-import { getExecution, listEvents, listExecutions } from "../../store/index.ts";
+import { type ExecutionStatus, getExecution, listEvents, listExecutions } from "../../store/index.ts";
 import { listStepRuns } from "../../store/step-runs.ts";
 import { notFound } from "../errors.ts";
 import type { ExecuteRequest, Orchestrator } from "../orchestrator.ts";
 
-const STATUSES: ExecutionStatus[] = ["running", "completed", "failed", "cancelled"];
+const STATUSES: ExecutionStatus[] = ["pending", "running", "completed", "failed", "cancelled"];
 
 export function executionRoutes(app: FastifyInstance, orchestrator: Orchestrator): void {
   const db = orchestrator.db;
