@@ -14,6 +14,8 @@ export interface ClaimedCommand extends CommandRow {
   lease_owner: string;
   lease_token: string;
   lease_expires_at: string;
+  /** How long the command waited between becoming runnable (run_at) and this claim, by the database clock. */
+  queued_ms: number;
 }
 
 export interface ClaimOptions {
@@ -47,7 +49,8 @@ export async function claimCommands(db: Db, options: ClaimOptions): Promise<Clai
        FROM picked WHERE c.command_id = picked.command_id
        RETURNING c.*
      )
-     SELECT ${COMMAND_COLUMNS} FROM leased ORDER BY priority, run_at, command_id`,
+     SELECT ${COMMAND_COLUMNS}, (extract(epoch FROM now() - run_at) * 1000)::float8 AS queued_ms
+     FROM leased ORDER BY priority, run_at, command_id`,
     [options.workerId, options.limit, options.leaseMs],
   );
   return rows.map((row) => toCommandRow(row) as ClaimedCommand);

@@ -45,6 +45,8 @@ export interface EventReporter {
 
 export interface LeasedCommand extends Command {
   lease_token: string;
+  /** Time spent queued before the claim (reported on step.enter for the claim-latency metric). */
+  queued_ms?: number;
 }
 
 /** The three events of one finished command, in the order the engine folds them. */
@@ -68,7 +70,11 @@ export function commandEvents(command: LeasedCommand, workerId: string, outcome:
     ? { status: "completed", result: outcome.response }
     : { status: "failed", error: outcome.error as CallError & JsonObject };
   return [
-    { ...base, name: "step.enter", payload: {} },
+    {
+      ...base,
+      name: "step.enter",
+      payload: command.queued_ms === undefined ? {} : { queued_ms: command.queued_ms },
+    },
     { ...base, name: "call.done", payload: storable(done) },
     { ...base, name: "step.exit", payload: storable(exit) },
   ];
