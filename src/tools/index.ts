@@ -1,9 +1,14 @@
 /** The tools a worker can run, and the registry it runs them through. */
+
+export type { DuckdbTool, DuckdbToolOptions } from "./duckdb.ts";
+export { createDuckdbTool } from "./duckdb.ts";
 export type { ToolErrorCode } from "./errors.ts";
 export { failure, ToolAbortedError, ToolError, ToolTimeoutError, toCallError } from "./errors.ts";
 export type { HttpToolOptions } from "./http.ts";
 export { createHttpTool, idempotencyKey } from "./http.ts";
 export { noopTool } from "./noop.ts";
+export type { PostgresTool, PostgresToolOptions } from "./postgres.ts";
+export { createPostgresTool } from "./postgres.ts";
 export { resolvePythonInterpreter } from "./python/interpreter.ts";
 export type { PythonToolOptions } from "./python.ts";
 export { createPythonTool } from "./python.ts";

@@ -3,9 +3,11 @@
  * (unknown kind, bad config, a tool bug) becomes a failed outcome, so a failing tool fails its call, never the worker.
  */
 import type { Command } from "../engine/types.ts";
+import { createDuckdbTool } from "./duckdb.ts";
 import { failure, ToolAbortedError, ToolError } from "./errors.ts";
 import { createHttpTool, type HttpToolOptions } from "./http.ts";
 import { noopTool } from "./noop.ts";
+import { createPostgresTool } from "./postgres.ts";
 import { createPythonTool, type PythonToolOptions } from "./python.ts";
 import type { Tool, ToolContext, ToolOutcome } from "./types.ts";
 
@@ -68,12 +70,14 @@ export interface DefaultToolsOptions {
   http?: HttpToolOptions;
 }
 
-/** A registry with `noop`, `http` and `python`. Nothing is started until a call needs it; `close()` releases all. */
+/** A registry with `noop`, `http`, `python`, `postgres` and `duckdb`. Nothing is started until a call needs it; `close()` releases all. */
 export function defaultTools(opts: DefaultToolsOptions = {}): ToolRegistry {
   const python: PythonToolOptions = { ...opts.python };
   if (opts.pythonPath) python.pythonPath = opts.pythonPath;
   return new ToolRegistry()
     .register(noopTool)
     .register(createHttpTool(opts.http))
-    .register(createPythonTool(python));
+    .register(createPythonTool(python))
+    .register(createPostgresTool())
+    .register(createDuckdbTool());
 }

@@ -12,8 +12,8 @@ describe("ToolRegistry.run never throws", () => {
   const registry = defaultTools();
   after(() => registry.close());
 
-  test("the default registry knows noop, http and python", () => {
-    assert.deepEqual(registry.kinds(), ["http", "noop", "python"]);
+  test("the default registry knows noop, http, python, postgres and duckdb", () => {
+    assert.deepEqual(registry.kinds(), ["duckdb", "http", "noop", "postgres", "python"]);
     assert.equal(registry.get("noop")?.kind, "noop");
   });
 
@@ -26,7 +26,7 @@ describe("ToolRegistry.run never throws", () => {
     const error = errorOf(await registry.run(command({ kind: "ftp" }), context()));
     assert.equal(error.kind, "unknown_tool");
     assert.equal(error.retryable, false);
-    assert.equal(error.message, "no tool for kind 'ftp' (known: http, noop, python)");
+    assert.equal(error.message, "no tool for kind 'ftp' (known: duckdb, http, noop, postgres, python)");
   });
 
   test("a config the tool rejects is an invalid_config failure naming the problem", async () => {

@@ -1,0 +1,180 @@
+/**
+ * Runs one call's statements on one reserved connection:
+ * - several statements run in one transaction (`BEGIN; SET LOCAL statement_timeout`, ..., `COMMIT`), so a
+ *   failing statement rolls back the ones before it; a single statement, or a script with transaction
+ *   control or statements that cannot run in a transaction block, runs as written;
+ * - `timeout` is both the server's statement_timeout and a deadline for the whole call (waiting for a
+ *   connection included), after which the running statement is cancelled;
+ * - afterwards the session is reset (`DISCARD ALL`: temp tables, SET, prepared statements, advisory locks)
+ *   so the next call on this pooled connection starts clean.
+ */
+import type { JsonValue } from "../../dsl/types.ts";
+import type { CallError } from "../../engine/types.ts";
+import { ToolAbortedError, ToolTimeoutError } from "../errors.ts";
+import { SECOND } from "../fields.ts";
+import { paramsFor } from "../sql/params.ts";
+import { type SqlResponse, type StatementOutcome, sqlResponse } from "../sql/result.ts";
+import type { SqlStatement } from "../sql/split.ts";
+import { postgresOutsideTransaction, runMode } from "../sql/transaction.ts";
+import { isConnectionError, postgresFailure } from "./failures.ts";
+import type { PoolEntry } from "./pools.ts";
+import { outcomeOf, type PgConnection, resolveColumnTypes } from "./statement.ts";
+
+export interface ScriptRun {
+  statements: SqlStatement[];
+  params: JsonValue | undefined;
+  timeoutMs: number;
+  signal: AbortSignal;
+}
+
+export type ScriptResult = { ok: true; response: SqlResponse } | { ok: false; error: CallError };
+
+class Stopped extends Error {}
+
+/** Cancels what is running when the deadline passes or the worker aborts; `stopped` says which. */
+class Deadline {
+  reason: "timeout" | "aborted" | undefined;
+  current: { cancel(): void } | undefined;
+  private readonly timer: NodeJS.Timeout;
+  private readonly onAbort = (): void => this.stop("aborted");
+  private rejectWait: ((err: Error) => void) | undefined;
+
+  constructor(
+    private readonly ms: number,
+    private readonly signal: AbortSignal,
+  ) {
+    this.timer = setTimeout(() => this.stop("timeout"), ms);
+    signal.addEventListener("abort", this.onAbort, { once: true });
+  }
+
+  private stop(reason: "timeout" | "aborted"): void {
+    this.reason ??= reason;
+    this.current?.cancel();
+    this.rejectWait?.(new Stopped());
+  }
+
+  /** Waits for `promise` unless the call is stopped first. */
+  race<T>(promise: Promise<T>): Promise<T> {
+    if (this.reason) return Promise.reject(new Stopped());
+    return new Promise<T>((resolve, reject) => {
+      this.rejectWait = reject;
+      promise.then(resolve, reject);
+    });
+  }
+
+  error(statementIndex: number | null): CallError {
+    if (this.reason === "aborted") return new ToolAbortedError().toCallError();
+    const message = `postgres call timed out after ${this.ms / SECOND}s`;
+    return new ToolTimeoutError(message, { statement_index: statementIndex }).toCallError();
+  }
+
+  dispose(): void {
+    clearTimeout(this.timer);
+    this.signal.removeEventListener("abort", this.onAbort);
+  }
+}
+
+export async function runScript(pool: PoolEntry, run: ScriptRun): Promise<ScriptResult> {
+  const deadline = new Deadline(run.timeoutMs, run.signal);
+  pool.active++;
+  const reserving = pool.sql.reserve();
+  let conn: PgConnection;
+  try {
+    conn = (await deadline.race(reserving)) as unknown as PgConnection;
+  } catch (err) {
+    void reserving.then(
+      (late) => late.release(),
+      () => {},
+    );
+    pool.active--;
+    deadline.dispose();
+    return {
+      ok: false,
+      error: deadline.reason ? deadline.error(null) : postgresFailure(err, null, pool.secrets),
+    };
+  }
+  const mode = runMode(run.statements, postgresOutsideTransaction);
+  let index: number | null = null;
+  let healthy = true;
+  try {
+    const ms = Math.max(1, Math.round(run.timeoutMs));
+    const prelude =
+      mode === "transaction" ? `BEGIN; SET LOCAL statement_timeout = ${ms}` : `SET statement_timeout = ${ms}`;
+    await exec(conn, deadline, prelude);
+    const outcomes: StatementOutcome[] = [];
+    for (const [i, statement] of run.statements.entries()) {
+      index = i;
+      const params = bindable(conn, statement, paramsFor(statement, run.params, "dollar"));
+      outcomes.push(outcomeOf(await exec(conn, deadline, statement.text, params)));
+    }
+    if (mode === "transaction") await exec(conn, deadline, "COMMIT");
+    const response = sqlResponse(outcomes);
+    await resolveColumnTypes(conn, response.columns, response.rows, pool.typeNames);
+    return { ok: true, response };
+  } catch (err) {
+    healthy = !isConnectionError(err);
+    // The server's statement_timeout and our deadline are the same length: whichever fires first wins.
+    if (deadline.reason || isStatementTimeout(err)) return { ok: false, error: deadline.error(index) };
+    return { ok: false, error: postgresFailure(err, index, pool.secrets) };
+  } finally {
+    deadline.dispose();
+    if (healthy) await resetSession(conn);
+    conn.release();
+    pool.active--;
+  }
+}
+
+/** 57014 is also a cancel by pg_cancel_backend(), which is not a timeout. */
+function isStatementTimeout(err: unknown): boolean {
+  return (
+    err instanceof Error && "code" in err && err.code === "57014" && /statement timeout/.test(err.message)
+  );
+}
+
+/** A `$n` the statement skips (`$2` without `$1`) is bound as a typed NULL, or PostgreSQL cannot prepare it. */
+function bindable(
+  conn: PgConnection,
+  statement: SqlStatement,
+  values: JsonValue[] | undefined,
+): unknown[] | undefined {
+  if (values === undefined) return undefined;
+  return values.map((value, i) =>
+    statement.dollarParams.includes(i + 1) ? value : conn.typed(null, TEXT_OID),
+  );
+}
+
+const TEXT_OID = 25;
+
+async function exec(
+  conn: PgConnection,
+  deadline: Deadline,
+  text: string,
+  params?: unknown[],
+): Promise<Awaited<ReturnType<PgConnection["unsafe"]>>> {
+  if (deadline.reason) throw new Stopped();
+  const query = conn.unsafe(text, params as never[] | undefined);
+  deadline.current = query;
+  try {
+    return await query;
+  } finally {
+    deadline.current = undefined;
+  }
+}
+
+/**
+ * Leaves the connection as a new session. DISCARD ALL fails inside a transaction block (an open BEGIN, or a
+ * transaction a statement broke), so then it rolls back first. If even that fails, the backend ends
+ * itself: the pool opens a fresh session rather than reuse one in an unknown state.
+ */
+async function resetSession(conn: PgConnection): Promise<void> {
+  try {
+    await conn.unsafe("DISCARD ALL");
+  } catch {
+    try {
+      await conn.unsafe("ROLLBACK");
+      await conn.unsafe("DISCARD ALL");
+    } catch {
+      await conn.unsafe("SELECT pg_terminate_backend(pg_backend_pid())").catch(() => {});
+    }
+  }
+}
