@@ -1,7 +1,8 @@
 /**
- * Server mode as a user runs it: `noetl server start` and two `noetl worker start` processes on one
- * PostgreSQL database. Examples run through the API; both workers take work; the original
- * register + workflow.start flow works; a worker killed with SIGKILL mid-command loses nothing.
+ * Server mode as a user runs it: two `noetl server start` replicas and two `noetl worker start` processes
+ * (w1 reports to the first server, w2 to the second) on one PostgreSQL database. Examples run through the
+ * API; both workers take work; the original register + workflow.start flow works; a worker killed with
+ * SIGKILL mid-command loses nothing.
  */
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
@@ -40,12 +41,15 @@ describe("server + two worker processes", { skip }, () => {
   let database: TestDatabase;
   let db: Db;
   let server: ServerProcess;
+  let replica: ServerProcess;
   const workers = new Map<string, CliProcess>();
   let mock: MockApi;
   let dir: string;
 
   const output = () =>
-    [server, ...workers.values()].map((p) => `--- ${p.name} ---\n${p.stderr().slice(-3000)}`).join("\n");
+    [server, replica, ...workers.values()]
+      .map((p) => `--- ${p.name} ---\n${p.stderr().slice(-3000)}`)
+      .join("\n");
 
   async function execute(yaml: string, payload: object = {}): Promise<string> {
     const res = await api<{ execution_id: string }>(server.url, "POST", "/api/v2/execute", {
@@ -63,10 +67,15 @@ describe("server + two worker processes", { skip }, () => {
     db = await database.open();
     const dbUrl = await postgresUrl(db);
     [mock, dir] = await Promise.all([startMockApi(), mkdtemp(join(tmpdir(), "noetl-procs-"))]);
-    server = await procs.server({ dbUrl, env: SERVER_ENV });
-    const started = await Promise.all(
-      ["w1", "w2"].map((id) => procs.worker({ dbUrl, serverUrl: server.url, id, env: WORKER_ENV })),
-    );
+    // Both at once on an empty database: their migrations serialise on an advisory lock.
+    [server, replica] = await Promise.all([
+      procs.server({ dbUrl, env: SERVER_ENV }),
+      procs.server({ dbUrl, env: SERVER_ENV }),
+    ]);
+    const started = await Promise.all([
+      procs.worker({ dbUrl, serverUrl: server.url, id: "w1", env: WORKER_ENV }),
+      procs.worker({ dbUrl, serverUrl: replica.url, id: "w2", env: WORKER_ENV }),
+    ]);
     for (const w of started) workers.set(w.name.replace("worker:", ""), w);
   });
 
