@@ -22,6 +22,7 @@ import {
   dbNow,
   type ExecutionRow,
   eventsByIdempotencyKey,
+  executionStatus,
   insertCommands,
   insertExecution,
   lockExecution,
@@ -224,7 +225,7 @@ export class Orchestrator {
           return {
             ...ackBase(first),
             status: "duplicate",
-            execution_status: await statusOf(tx, first.execution_id),
+            execution_status: (await executionStatus(tx, first.execution_id)) ?? "unknown",
           };
         }
       }
@@ -414,11 +415,4 @@ function ackBase(e: IncomingEvent): Pick<EventAck, "execution_id" | "command_id"
   return e.command_id === undefined
     ? { execution_id: e.execution_id }
     : { execution_id: e.execution_id, command_id: e.command_id };
-}
-
-async function statusOf(tx: Db, executionId: string): Promise<string> {
-  const rows = await tx.query<{ status: string }>("SELECT status FROM execution WHERE id = $1", [
-    executionId,
-  ]);
-  return rows[0]?.status ?? "unknown";
 }

@@ -162,3 +162,18 @@ export async function runningChildren(db: Db, parentId: string): Promise<string[
   );
   return rows.map((r) => r.id);
 }
+
+/** An execution's status alone (cheap: no state), undefined when there is no such execution. */
+export async function executionStatus(db: Db, id: string): Promise<ExecutionStatus | undefined> {
+  const rows = await db.query<{ status: ExecutionStatus }>("SELECT status FROM execution WHERE id = $1", [
+    id,
+  ]);
+  return rows[0]?.status;
+}
+
+/** How many executions are in each status (for metrics). */
+export async function countExecutionsByStatus(
+  db: Db,
+): Promise<Array<{ status: ExecutionStatus; count: number }>> {
+  return db.query("SELECT status, count(*)::int AS count FROM execution GROUP BY status ORDER BY status");
+}

@@ -35,10 +35,12 @@ export { type Db, DEFAULT_DATA_DIR, DEFAULT_POOL_SIZE, type OpenDbOptions, openD
 export { SQLSTATE, StoreError, type StoreErrorCode, sqlState } from "./errors.ts";
 export { appendEvents, type EventRow, eventsByIdempotencyKey, listEvents, type NewEvent } from "./events.ts";
 export {
+  countExecutionsByStatus,
   type ExecutionRow,
   type ExecutionStatus,
   type ExecutionSummary,
   type ExecutionUpdate,
+  executionStatus,
   getExecution,
   insertExecution,
   type ListExecutionsOptions,

@@ -1,6 +1,6 @@
 /** Liveness, readiness and Prometheus metrics. */
 import type { FastifyInstance } from "fastify";
-import { queueStats } from "../../store/index.ts";
+import { countExecutionsByStatus, queueStats } from "../../store/index.ts";
 import { renderGauge } from "../metrics.ts";
 import type { Orchestrator } from "../orchestrator.ts";
 
@@ -18,17 +18,12 @@ export function healthRoutes(app: FastifyInstance, orchestrator: Orchestrator): 
   });
 
   app.get("/metrics", async (_request, reply) => {
-    const [queue, executions] = await Promise.all([
-      queueStats(db),
-      db.query<{ status: string; n: number }>(
-        "SELECT status, count(*)::int AS n FROM execution GROUP BY status",
-      ),
-    ]);
+    const [queue, executions] = await Promise.all([queueStats(db), countExecutionsByStatus(db)]);
     const text = [
       renderGauge(
         "noetl_executions",
         "Executions by status.",
-        executions.map((r) => [{ status: r.status }, r.n]),
+        executions.map((r) => [{ status: r.status }, r.count]),
       ),
       renderGauge("noetl_queue_commands", "Commands in the queue, by state.", [
         [{ state: "queued" }, queue.queued],
