@@ -136,6 +136,16 @@ await forEachDatabase("lost and stale workers", (database) => {
       ["accepted"],
     );
     assert.equal((await getExecution(db, execution_id))?.status, "completed");
+
+    // Later still, after the command is done and gone: refused all the same.
+    const stored = await eventCount(execution_id);
+    const late = await app.inject({
+      method: "POST",
+      url: "/api/v2/events",
+      payload: { events: events(stale, "slow-worker") },
+    });
+    assert.equal(late.statusCode, 409, late.body);
+    assert.equal(await eventCount(execution_id), stored);
   });
 
   test("a re-posted identical batch (same lease token) is answered duplicate and stored once", async () => {
