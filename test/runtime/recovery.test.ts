@@ -3,12 +3,18 @@
  * moved by backdating leases, the reaper run with runOnce, reports posted through app.inject):
  * - a command whose claims are spent fails its execution with error kind worker_lost;
  * - a worker whose lease was taken over is refused (409) and changes nothing;
- * - a re-posted identical batch is answered `duplicate` and stored once.
+ * - a re-posted identical batch is answered `duplicate` and stored once;
+ * - a worker whose command was cancelled under it stops the tool at its next heartbeat.
  */
 import assert from "node:assert/strict";
-import { before, test } from "node:test";
+import { existsSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, test } from "node:test";
 import type { FastifyInstance } from "fastify";
 import { silentLogger } from "../../src/logger.ts";
+import { LocalReporter } from "../../src/runtime/local-reporter.ts";
 import { buildServer } from "../../src/server/app.ts";
 import type { Orchestrator } from "../../src/server/orchestrator.ts";
 import { Reaper } from "../../src/server/reaper.ts";
@@ -20,8 +26,12 @@ import {
   getExecution,
   migrate,
 } from "../../src/store/index.ts";
+import { defaultTools } from "../../src/tools/index.ts";
 import { commandEvents, type LeasedCommand } from "../../src/worker/report.ts";
+import { Worker } from "../../src/worker/worker.ts";
 import { forEachDatabase } from "../helpers/db.ts";
+import { WAIT_MS, waitUntil } from "../helpers/processes.ts";
+import { sleepyPlaybook } from "./support.ts";
 
 const ONE_STEP = `apiVersion: noetl.io/v2
 kind: Playbook
@@ -36,6 +46,7 @@ await forEachDatabase("lost and stale workers", (database) => {
   let app: FastifyInstance;
   let orchestrator: Orchestrator;
   let reaper: Reaper;
+  let dir: string;
 
   before(async () => {
     db = await database.open();
@@ -43,7 +54,9 @@ await forEachDatabase("lost and stale workers", (database) => {
     const log = silentLogger();
     ({ app, orchestrator } = buildServer({ db, log }));
     reaper = new Reaper(orchestrator, 60_000, log);
+    dir = await mkdtemp(join(tmpdir(), "noetl-recovery-"));
   });
+  after(() => rm(dir, { recursive: true, force: true }));
 
   async function claimOne(workerId: string): Promise<ClaimedCommand> {
     const [claimed] = await claimCommands(db, { workerId, limit: 1, leaseMs: 60_000 });
@@ -168,5 +181,47 @@ await forEachDatabase("lost and stale workers", (database) => {
       [c.command_id],
     );
     assert.equal(row!.n, 1);
+  });
+
+  test("cancelling an execution whose command is running: the worker stops the tool at its next heartbeat", async () => {
+    const tools = defaultTools();
+    const worker = new Worker({
+      db,
+      tools,
+      reporter: new LocalReporter(orchestrator),
+      id: "busy",
+      concurrency: 1,
+      leaseMs: 60_000,
+      pollMs: 60_000,
+      shutdownGraceMs: 1_000,
+      log: silentLogger(),
+    });
+    try {
+      const marker = join(dir, `cancelled-${database.name}`);
+      const { execution_id } = await orchestrator.execute({
+        playbook_yaml: sleepyPlaybook("tests/cancelled"),
+        payload: { marker, seconds: 120 },
+      });
+      const ran = worker.runOnce();
+      await waitUntil("the python step to be sleeping", () => existsSync(marker));
+      const ack = await orchestrator.cancel(execution_id, "no longer needed");
+      assert.equal(ack.execution_status, "cancelled");
+      await worker.heartbeat();
+      // Without the abort, runOnce would wait for the 120 s sleep to end.
+      let timer: NodeJS.Timeout | undefined;
+      const deadline = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error("the tool was not stopped")), WAIT_MS);
+      });
+      assert.equal(await Promise.race([ran, deadline]).finally(() => clearTimeout(timer)), 1);
+      assert.equal(existsSync(`${marker}.done`), false, "the step never finished");
+      const calls = await db.query("SELECT 1 FROM event WHERE execution_id = $1 AND name = 'call.done'", [
+        execution_id,
+      ]);
+      assert.equal(calls.length, 0, "nothing reported");
+      assert.equal((await getExecution(db, execution_id))?.status, "cancelled");
+    } finally {
+      await worker.stop(0);
+      await tools.close();
+    }
   });
 });
