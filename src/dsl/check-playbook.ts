@@ -1,3 +1,4 @@
+import { checkKeychainAndAuth } from "./auth-names.ts";
 import { checkRecord } from "./check-actions.ts";
 import { checkStep } from "./check-step.ts";
 import { checkTool } from "./check-tool.ts";
@@ -15,6 +16,7 @@ export function checkPlaybook(checker: Checker, doc: JsonValue): void {
   checkHeader(checker, doc);
   const workbookNames = checkWorkbook(checker, doc.workbook);
   checkWorkflow(checker, doc.workflow, workbookNames);
+  checkKeychainAndAuth(checker, doc);
 }
 
 function checkHeader(checker: Checker, doc: JsonObject): void {
