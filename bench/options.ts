@@ -25,10 +25,10 @@ export interface BenchOptions {
 export const USAGE = `usage: npm run bench -- [--only ${WORKLOADS.join(",")}] [--mode embedded|server] [--runs N] [--budget S] [--quick]
   --only    comma-separated workloads (default: all)
   --mode    one mode (default: server, then embedded)
-  --runs    measured repetitions after one warm-up (default 5; --quick: 2)
+  --runs    measured repetitions after one warm-up (default 5; --quick: 1)
   --budget  seconds a slow workload may spend on measured runs (default 150): fanout10k measures
             fewer runs (at least one) when one run would not fit, and prints runs_requested
-  --quick   smaller workloads and 2 runs: a smoke run of about a minute`;
+  --quick   smaller workloads and 1 run: a smoke run of under a minute`;
 
 export function parseOptions(argv: string[]): BenchOptions {
   const { values } = parseArgs({
@@ -56,7 +56,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     throw new Error(`--mode must be embedded or server\n${USAGE}`);
   }
   const quick = values.quick === true;
-  const runs = values.runs === undefined ? (quick ? 2 : 5) : Number(values.runs);
+  const runs = values.runs === undefined ? (quick ? 1 : 5) : Number(values.runs);
   if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs must be a positive integer\n${USAGE}`);
   const budget = Number(values.budget ?? 150);
   if (!(budget > 0)) throw new Error(`--budget must be a positive number of seconds\n${USAGE}`);

@@ -5,7 +5,7 @@
  * are printed next to the figures. Options: see options.ts (`npm run bench -- --help`).
  */
 import { spawn } from "node:child_process";
-import { availableParallelism, cpus } from "node:os";
+import { availableParallelism, cpus, loadavg } from "node:os";
 import { join } from "node:path";
 import postgres from "postgres";
 import type { JsonObject } from "../src/dsl/types.ts";
@@ -17,6 +17,7 @@ import { startServerMode, WORKER_PROCESSES } from "./modes/server.ts";
 import { REPO_ROOT } from "./modes/spawn.ts";
 import { type BenchOptions, parseOptions, type WorkloadName } from "./options.ts";
 import { emit, progress } from "./output.ts";
+import { round } from "./stats.ts";
 import type { BenchSystem, Mode } from "./system.ts";
 import { chain40 } from "./workloads/chain.ts";
 import { concurrent200 } from "./workloads/concurrent.ts";
@@ -41,7 +42,9 @@ process.once("SIGINT", () => {
 });
 
 function line(workload: string, mode: Mode | "in-process", fields: JsonObject, opts: BenchOptions): void {
-  emit({ workload, mode, ...fields, ...(opts.quick && { quick: true }), ...machine });
+  // The 1-minute load average beside each figure: these machines are shared, and load inflates latency.
+  const load = round(loadavg()[0] ?? 0, 1);
+  emit({ workload, mode, ...fields, ...(opts.quick && { quick: true }), ...machine, loadavg_1m: load });
 }
 
 async function runWorkloads(system: BenchSystem, opts: BenchOptions, baselines: Baselines): Promise<void> {
@@ -146,7 +149,7 @@ async function exprBench(opts: BenchOptions): Promise<void> {
   await new Promise((resolve) => child.on("close", resolve));
   try {
     const fields = JSON.parse(out.trim()) as JsonObject;
-    emit({ ...fields, ...machine });
+    emit({ ...fields, ...machine, loadavg_1m: round(loadavg()[0] ?? 0, 1) });
   } catch {
     line("expr_eval", "in-process", { error: `unexpected output: ${out.slice(0, 300)}` }, opts);
   }

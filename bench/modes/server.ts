@@ -10,40 +10,56 @@ import { type BenchSystem, TIMINGS_SQL, toTimings } from "../system.ts";
 import { EndPoller } from "./poller.ts";
 import { type Child, CLI, freePort, spawnTs } from "./spawn.ts";
 
+/** What to spawn: a TypeScript entry point, its arguments, node flags, and whether it gets an IPC channel. */
+export interface Entry {
+  file: string;
+  args: string[];
+  nodeArgs?: string[];
+  env?: Record<string, string>;
+  ipc?: boolean;
+}
+
 export interface ServerModeOptions {
   dbUrl: string;
   workers?: number;
-  /** Extra node flags per process (e.g. --cpu-prof for the profile). */
-  serverNodeArgs?: string[];
-  workerNodeArgs?: (index: number) => string[];
-  env?: Record<string, string>;
+  /** Default: `noetl server start` (the profile harness substitutes its instrumented entry points). */
+  server?: (port: number) => Entry;
+  /** Default: `noetl worker start --id bench-w<n>`. */
+  worker?: (index: number, serverUrl: string) => Entry;
 }
 
 export const WORKER_PROCESSES = 2;
 
-export async function startServerMode(opts: ServerModeOptions): Promise<BenchSystem & { children: Child[] }> {
+export const cliServer =
+  (dbUrl: string) =>
+  (port: number): Entry => ({
+    file: CLI,
+    args: ["server", "start", "--host", "127.0.0.1", "--port", String(port), "--db", dbUrl],
+  });
+
+export const cliWorker =
+  (dbUrl: string) =>
+  (index: number, serverUrl: string): Entry => ({
+    file: CLI,
+    args: ["worker", "start", "--db", dbUrl, "--server-url", serverUrl, "--id", `bench-w${index + 1}`],
+  });
+
+export type ServerSystem = BenchSystem & { children: Child[]; baseUrl: string };
+
+export async function startServerMode(opts: ServerModeOptions): Promise<ServerSystem> {
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
   const children: Child[] = [];
   const agent = new Agent({ connections: 256, keepAliveTimeout: 60_000 });
   const sql = postgres(opts.dbUrl, { max: 2, onnotice: () => {} });
   try {
-    const server = spawnTs(
-      "server",
-      CLI,
-      ["server", "start", "--host", "127.0.0.1", "--port", String(port), "--db", opts.dbUrl],
-      { nodeArgs: opts.serverNodeArgs ?? [], env: opts.env ?? {} },
-    );
+    const serverEntry = (opts.server ?? cliServer(opts.dbUrl))(port);
+    const server = spawnTs("server", serverEntry.file, serverEntry.args, serverEntry);
     children.push(server);
     await server.waitForOutput("noetl server listening");
     for (let i = 0; i < (opts.workers ?? WORKER_PROCESSES); i++) {
-      const worker = spawnTs(
-        `worker-${i + 1}`,
-        CLI,
-        ["worker", "start", "--db", opts.dbUrl, "--server-url", baseUrl, "--id", `bench-w${i + 1}`],
-        { nodeArgs: opts.workerNodeArgs?.(i) ?? [], env: opts.env ?? {} },
-      );
-      children.push(worker);
+      const entry = (opts.worker ?? cliWorker(opts.dbUrl))(i, baseUrl);
+      children.push(spawnTs(`worker-${i + 1}`, entry.file, entry.args, entry));
     }
     await Promise.all(children.slice(1).map((w) => w.waitForOutput("noetl worker started")));
   } catch (err) {
@@ -69,6 +85,7 @@ export async function startServerMode(opts: ServerModeOptions): Promise<BenchSys
   return {
     mode: "server",
     children,
+    baseUrl,
     pids: { server: children[0]!.pid, workers: children.slice(1).map((c) => c.pid) },
     setup: {
       db: "postgresql (one database per run)",

@@ -28,12 +28,12 @@ export function spawnTs(
   name: string,
   file: string,
   args: string[],
-  opts: { env?: Record<string, string>; nodeArgs?: string[] } = {},
+  opts: { env?: Record<string, string>; nodeArgs?: string[]; ipc?: boolean } = {},
 ): Child {
   const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), "--import", "tsx", file, ...args], {
     cwd: REPO_ROOT,
     env: { ...process.env, ...opts.env },
-    stdio: ["ignore", "pipe", "pipe"],
+    stdio: opts.ipc ? ["ignore", "pipe", "pipe", "ipc"] : ["ignore", "pipe", "pipe"],
   });
   let out = "";
   const keep = (chunk: string) => {

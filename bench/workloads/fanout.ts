@@ -24,7 +24,7 @@ async function peaks(system: BenchSystem): Promise<{ server: number; worker: num
 export const fanout10k: Workload = {
   name: "fanout10k",
   async run(system, ctx) {
-    const items = ctx.quick ? 1000 : 10_000;
+    const items = ctx.quick ? 500 : 10_000;
     const playbook = await system.register(fanoutPlaybook(items, MAX_IN_FLIGHT));
     const pids = [serverPid(system), ...system.pids.workers];
     let serverPeak = 0;
