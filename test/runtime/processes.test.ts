@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -149,6 +149,43 @@ describe("server + two worker processes", { skip }, () => {
     const done = await finish(executionId);
     assert.equal(done.status, "completed", JSON.stringify(done.error));
     assert.deepEqual(done.result, { message: "HELLO FLOW!" });
+  });
+
+  test("the remote CLI: register, execute a given version with --wait, and playbook issues with the file", async () => {
+    const env = { NOETL_SERVER_URL: server.url };
+    const registered = procs.spawn("noetl register", ["register", "examples/hello_world.yaml"], env);
+    assert.equal((await registered.waitForExit()).code, 0, registered.stderr());
+    const { version } = JSON.parse(registered.stdout()) as { version: number };
+    const args = [
+      "execute",
+      "examples/hello_world",
+      "--version",
+      String(version),
+      "--set",
+      "name=cli",
+      "--wait",
+    ];
+    const executed = procs.spawn("noetl execute", args, env);
+    assert.equal((await executed.waitForExit()).code, 0, executed.stderr());
+    const done = JSON.parse(executed.stdout()) as {
+      status: string;
+      result: unknown;
+      playbook_version: number;
+    };
+    assert.deepEqual(
+      [done.status, done.result, done.playbook_version],
+      ["completed", { message: "HELLO CLI!" }, version],
+    );
+
+    const file = join(dir, "invalid.yaml");
+    await writeFile(
+      file,
+      "apiVersion: noetl.io/v2\nkind: Playbook\nmetadata: {name: bad}\nworkflow:\n  - step: start\n    tool: {kind: nope}\n",
+    );
+    const refused = procs.spawn("noetl register invalid", ["register", file], env);
+    assert.equal((await refused.waitForExit()).code, 1);
+    assert.match(refused.stderr(), /E_PLAYBOOK_INVALID/);
+    assert.ok(refused.stderr().includes(`${file}:6:18 workflow[0].tool.kind: `), refused.stderr());
   });
 
   test("a second server on a port in use exits 1 with the reason", async () => {
