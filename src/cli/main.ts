@@ -19,6 +19,9 @@ export function buildProgram(): Command {
   const program = new Command("noetl")
     .description("NoETL: run YAML workflow playbooks, embedded or on a server with workers")
     .version(VERSION)
+    // Program options only before the sub-command: otherwise `noetl execute <path> --version 2` printed
+    // noetl's own version instead of running catalog version 2.
+    .enablePositionalOptions()
     .showHelpAfterError();
   for (const register of [
     registerRun,
