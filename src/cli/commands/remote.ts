@@ -14,15 +14,18 @@ function clientFor(flags: { serverUrl?: string }): ApiClient {
   return new ApiClient(loadConfig(process.env, flags).serverUrl);
 }
 
-/** Shows a refused request the way the user can act on it (playbook issues one per line). */
-async function reportErrors(action: () => Promise<void>): Promise<void> {
+/**
+ * Shows a refused request the way the user can act on it: playbook issues one per line, prefixed with
+ * the file they are in when there is one (`file:line:col path: message`, like `noetl validate`).
+ */
+async function reportErrors(action: () => Promise<void>, file?: string): Promise<void> {
   try {
     await action();
   } catch (err) {
     if (!(err instanceof ApiRequestError)) throw err;
     const issues = (err.details as { issues?: ValidationIssue[] } | undefined)?.issues;
     process.stderr.write(`error: ${err.message} (${err.status} ${err.code})\n`);
-    if (issues) process.stderr.write(`${issues.map(formatIssue).join("\n")}\n`);
+    if (issues) process.stderr.write(`${issues.map((i) => formatIssue({ ...i, file })).join("\n")}\n`);
     process.exitCode = 1;
   }
 }
@@ -42,7 +45,7 @@ export function registerRemote(program: Command): void {
       reportErrors(async () => {
         const yaml = await readFile(file, "utf8");
         print(await clientFor(flags).post("/api/v2/catalog/register", { playbook_yaml: yaml }));
-      }),
+      }, file),
     );
 
   program
