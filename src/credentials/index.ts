@@ -21,6 +21,7 @@ export {
   openCredentialKey,
 } from "./key-file.ts";
 export { MASK, maskPattern, maskSecrets, maskText } from "./mask.ts";
+export { rekeyCredentials } from "./rekey.ts";
 export {
   CREDENTIAL_CACHE_MS,
   type CredentialResolver,

@@ -3,7 +3,7 @@
  * through a server's API. Nothing printed ever contains a value.
  */
 import assert from "node:assert/strict";
-import { mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -11,7 +11,12 @@ import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import type { FastifyInstance } from "fastify";
 import { ApiRequestError } from "../../src/cli/client.ts";
-import { credentialAdd, credentialDelete, credentialList } from "../../src/cli/commands/credential.ts";
+import {
+  credentialAdd,
+  credentialDelete,
+  credentialList,
+  credentialRekey,
+} from "../../src/cli/commands/credential.ts";
 import { UsageError } from "../../src/cli/payload.ts";
 import { loadConfig } from "../../src/config.ts";
 import { createCredentialResolver, openCredentialKey, parseSecretKey } from "../../src/credentials/index.ts";
@@ -127,6 +132,28 @@ describe("noetl credential: direct on the embedded data dir", () => {
     } finally {
       await db.close();
     }
+  });
+
+  test("rekey: with the old key moved aside, a new key file is made and every credential moves to it", async () => {
+    const oldKeyFile = join(dir, "old.key");
+    await rename(join(dataDir, "secret.key"), oldKeyFile);
+    const out = await credentialRekey({ dataDir, oldKeyFile: [oldKeyFile] }, {});
+    assert.match(
+      out.stdout,
+      /^re-encrypted 2 credential\(s\) with the key from .*secret\.key \(key id [0-9a-f]{2}\)\n$/,
+    );
+    const config = loadConfig({}, { dataDir });
+    const key = await openCredentialKey(config, { create: false });
+    const db: Db = await openDb({ dataDir });
+    try {
+      const pg = await createCredentialResolver(db, key).resolve(
+        command({ kind: "postgres", auth: "pg_main" }),
+      );
+      assert.equal((pg.command.tool.auth as { password: string }).password, PASSWORD);
+    } finally {
+      await db.close();
+    }
+    await assert.rejects(credentialRekey({ dataDir }, {}), UsageError);
   });
 
   test("usage errors: data given twice or not at all, both places, bad JSON (without echoing it)", async () => {

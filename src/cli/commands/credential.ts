@@ -20,6 +20,8 @@ import {
   formatKeyId,
   listCredentials,
   loadSecretKey,
+  parseSecretKey,
+  rekeyCredentials,
   storeCredential,
 } from "../../credentials/index.ts";
 import { defaultKeyFile } from "../../credentials/key-file.ts";
@@ -137,6 +139,40 @@ export async function credentialDelete(
   return done(flags, { name, deleted: true }, `deleted credential '${name}'`);
 }
 
+/**
+ * Key rotation, directly on the database: re-encrypts every credential with this machine's current key
+ * (NOETL_SECRET_KEY, or the key file, created when missing) from the old key(s) in `oldKeyFiles`.
+ */
+export async function credentialRekey(
+  flags: CredentialFlags & { oldKeyFile?: string[] },
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<CredentialOutput> {
+  if (flags.serverUrl !== undefined)
+    throw new UsageError("rekey works on the database: use --db or --data-dir");
+  const files = flags.oldKeyFile ?? [];
+  if (files.length === 0) throw new UsageError("give the old key with --old-key-file <file> (repeatable)");
+  const old = await Promise.all(
+    files.map(async (file) => {
+      try {
+        return parseSecretKey(await readFile(file, "utf8"), file);
+      } catch (err) {
+        const reason = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+        throw new UsageError(`cannot use the old key file ${file}: ${reason}`);
+      }
+    }),
+  );
+  const config = loadConfig(env, flags);
+  const keyFile = defaultKeyFile(config);
+  const { key } = await loadSecretKey({ secretKey: config.secretKey, keyFile }, { create: true });
+  const result = await withDatabase(config, (db) => rekeyCredentials(db, old, key));
+  return done(
+    flags,
+    { ...result, key_id: formatKeyId(key.id) },
+    `re-encrypted ${result.rekeyed.length} credential(s) with the key from ${key.source} (key id ${formatKeyId(key.id)})` +
+      (result.unchanged.length > 0 ? `; ${result.unchanged.length} already used it` : ""),
+  );
+}
+
 function done(flags: CredentialFlags, value: object, text: string): CredentialOutput {
   return { stdout: flags.json ? `${JSON.stringify(value, null, 2)}\n` : `${text}\n`, exitCode: 0 };
 }
@@ -245,4 +281,15 @@ export function registerCredential(program: Command): void {
   whereOptions(
     credential.command("delete").description("delete a credential").argument("<name>", "credential name"),
   ).action((name: string, flags: CredentialFlags) => print(credentialDelete(name, flags)));
+
+  whereOptions(
+    credential
+      .command("rekey")
+      .description("re-encrypt every credential with the current key (rotation; direct on the database only)")
+      .option(
+        "--old-key-file <file>",
+        "a file holding an old key (hex, base64 or passphrase; repeatable)",
+        (value: string, previous: string[] = []) => [...previous, value],
+      ),
+  ).action((flags: CredentialFlags & { oldKeyFile?: string[] }) => print(credentialRekey(flags)));
 }
