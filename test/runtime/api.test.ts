@@ -1,6 +1,8 @@
 /**
  * The HTTP API through app.inject (no network): bad input always gets a 4xx with {error: {code, message}},
  * never a 500; the catalog, executions, events, cancel, metrics and health routes answer as documented.
+ * Also: the orchestrator's parsed-playbook cache is bounded (a server that gets `playbook_yaml` with every
+ * execution registers a version per execution and must not keep them all in memory).
  */
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
@@ -9,6 +11,7 @@ import { silentLogger } from "../../src/logger.ts";
 import { LocalReporter } from "../../src/runtime/local-reporter.ts";
 import { buildServer, DEFAULT_BODY_LIMIT } from "../../src/server/app.ts";
 import type { Orchestrator } from "../../src/server/orchestrator.ts";
+import { PlaybookCatalog } from "../../src/server/playbooks.ts";
 import { type Db, migrate } from "../../src/store/index.ts";
 import { defaultTools, type ToolRegistry } from "../../src/tools/index.ts";
 import { Worker } from "../../src/worker/worker.ts";
@@ -39,6 +42,15 @@ workflow:
   - step: start
     tool: {kind: teleport}
     next: nowhere
+`;
+
+const cachedVersion = (n: number) => `apiVersion: noetl.io/v2
+kind: Playbook
+metadata: {name: cached, path: tests/cached}
+workload: {n: ${n}}
+workflow:
+  - step: start
+    tool: {kind: noop}
 `;
 
 interface ErrorBody {
@@ -332,5 +344,19 @@ await forEachDatabase("HTTP API", (database) => {
     const health = await get("/api/v2/health");
     assert.equal(health.statusCode, 200);
     assert.deepEqual(health.json(), { status: "ok", database: db.driver });
+  });
+
+  test("keeps at most maxCached parsed versions; an evicted version is parsed again on demand", async () => {
+    const catalog = new PlaybookCatalog(db, 2);
+    for (let n = 1; n <= 5; n++) assert.equal((await catalog.register(cachedVersion(n))).version, n);
+    assert.equal(catalog.cached, 2);
+    const first = await catalog.load("tests/cached", 1);
+    assert.equal(first.version, 1);
+    assert.deepEqual(first.playbook.workload, { n: 1 });
+    assert.equal(typeof first.engine.handle, "function");
+    assert.equal(catalog.cached, 2);
+    // Recently used versions stay: loading v1 again is the cached object.
+    assert.equal(await catalog.load("tests/cached", 1), first);
+    assert.equal((await catalog.load("tests/cached")).version, 5, "latest by default");
   });
 });

@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { type MockApi, startMockApi } from "../../examples/mock-api.ts";
+import { loadConfig } from "../../src/config.ts";
 import { EmbeddedRuntime, type RuntimeConfig } from "../../src/runtime/embedded.ts";
 import { testDatabases } from "../helpers/db.ts";
 import { Processes } from "../helpers/processes.ts";
@@ -38,14 +39,13 @@ workflow:
             return {"k\\x00": "a\\x00b"}
 `;
 
-const BASE: Omit<RuntimeConfig, "databaseUrl"> = {
-  dataDir: "unused",
-  concurrency: 4,
-  leaseMs: 30_000,
-  pollMs: 200,
-  shutdownGraceMs: 2_000,
-  pythonPath: undefined,
-};
+/** Compiled like the CLI compiles it, from an environment of our own (not the test process's). */
+const BASE = loadConfig({
+  NOETL_WORKER_CONCURRENCY: "4",
+  NOETL_LEASE_MS: "30000",
+  NOETL_POLL_MS: "200",
+  NOETL_SHUTDOWN_GRACE_MS: "2000",
+});
 
 for (const database of await testDatabases()) {
   describe(`embedded runtime [${database.name}]`, { skip: database.skip }, () => {
