@@ -3,6 +3,7 @@
  * registers itself on the program; this file only assembles them and maps failures to exit codes.
  */
 import { Command, CommanderError } from "commander";
+import { registerCredential } from "./commands/credential.ts";
 import { registerDb } from "./commands/db.ts";
 import { registerMigrate } from "./commands/migrate.ts";
 import { registerRemote } from "./commands/remote.ts";
@@ -33,6 +34,7 @@ export function buildProgram(): Command {
     registerWorker,
     registerDb,
     registerRemote,
+    registerCredential,
   ]) {
     register(program);
   }

@@ -4,6 +4,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type { Config } from "../config.ts";
+import { createCredentialResolver, openCredentialKey } from "../credentials/index.ts";
 import type { JsonObject, JsonValue } from "../dsl/types.ts";
 import { type Logger, silentLogger } from "../logger.ts";
 import { type Committed, Orchestrator } from "../server/orchestrator.ts";
@@ -18,7 +19,7 @@ import { LocalReporter } from "./local-reporter.ts";
 export type RuntimeConfig = Pick<
   Config,
   "databaseUrl" | "dataDir" | "concurrency" | "leaseMs" | "pollMs" | "shutdownGraceMs" | "pythonPath"
-> & { memory?: boolean };
+> & { memory?: boolean; secretKey?: string | undefined };
 
 export interface RunOutcome {
   execution_id: string;
@@ -61,6 +62,11 @@ export class EmbeddedRuntime {
     const worker = new Worker({
       db,
       tools,
+      // Credentials stored in this data dir (`noetl credential add`) are usable by this run's tools.
+      credentials: createCredentialResolver(
+        db,
+        await openCredentialKey({ ...config, secretKey: config.secretKey }, { create: false }),
+      ),
       reporter: new LocalReporter(orchestrator),
       id: `embedded-${process.pid}`,
       concurrency: config.concurrency,

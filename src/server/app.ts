@@ -2,12 +2,14 @@
  * The HTTP API (fastify): every body validated, every error a JSON `{error: {code, message, details}}`.
  */
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from "fastify";
+import type { SecretKey } from "../credentials/index.ts";
 import type { Logger } from "../logger.ts";
 import type { Db } from "../store/index.ts";
 import { installErrorHandler } from "./errors.ts";
 import { Orchestrator } from "./orchestrator.ts";
 import { PlaybookCatalog } from "./playbooks.ts";
 import { catalogRoutes } from "./routes/catalog.ts";
+import { credentialRoutes } from "./routes/credentials.ts";
 import { eventRoutes } from "./routes/events.ts";
 import { executionRoutes } from "./routes/executions.ts";
 import { healthRoutes } from "./routes/health.ts";
@@ -19,6 +21,8 @@ export interface ServerOptions {
   db: Db;
   log: Logger;
   bodyLimit?: number;
+  /** Enables the credential API; without a key the server cannot store credentials. */
+  credentialKey?: SecretKey;
 }
 
 export function buildServer(opts: ServerOptions): { app: FastifyInstance; orchestrator: Orchestrator } {
@@ -37,5 +41,6 @@ export function buildServer(opts: ServerOptions): { app: FastifyInstance; orches
   catalogRoutes(app, orchestrator);
   executionRoutes(app, orchestrator);
   healthRoutes(app, orchestrator);
+  if (opts.credentialKey) credentialRoutes(app, { db: opts.db, key: opts.credentialKey });
   return { app, orchestrator };
 }

@@ -2,7 +2,9 @@
  * The catalog as the orchestrator uses it: registers validated playbooks, and turns (path, version) into a
  * parsed playbook and its engine, each parsed once per version and kept for the life of the process.
  */
-import { PlaybookInvalidError, parsePlaybook } from "../dsl/index.ts";
+
+import { checkAuthNames } from "../credentials/index.ts";
+import { formatIssue, PlaybookInvalidError, parsePlaybook, type ValidationIssue } from "../dsl/index.ts";
 import type { Playbook } from "../dsl/types.ts";
 import { createEngine, type Engine } from "../engine/index.ts";
 import type { Db } from "../store/db.ts";
@@ -16,13 +18,19 @@ export interface LoadedPlaybook {
   engine: Engine;
 }
 
+/** 400 with every issue in `details.issues`; the message lists them too, for clients that only show it. */
+function invalidPlaybook(issues: ValidationIssue[]): ApiError {
+  const lines = issues.map(formatIssue).join("\n");
+  return new ApiError(400, "E_PLAYBOOK_INVALID", `the playbook is invalid:\n${lines}`, { issues });
+}
+
 /** Parses YAML for registration; an invalid playbook becomes a 400 with every issue (line, column, path). */
 export function parseForRegistration(yaml: string, file?: string): Playbook {
   try {
     return parsePlaybook(yaml, file === undefined ? {} : { file });
   } catch (err) {
     if (err instanceof PlaybookInvalidError) {
-      throw new ApiError(400, "E_PLAYBOOK_INVALID", "the playbook is invalid", { issues: err.issues });
+      throw invalidPlaybook(err.issues);
     }
     throw err;
   }
@@ -50,6 +58,9 @@ export class PlaybookCatalog {
 
   async register(yaml: string): Promise<LoadedPlaybook> {
     const playbook = parseForRegistration(yaml);
+    // Every `auth:` name must be declared in the keychain or stored, or the run would fail at the first call.
+    const issues = await checkAuthNames(this.db, playbook, { yaml });
+    if (issues.length > 0) throw invalidPlaybook(issues);
     const path = playbook.metadata.path;
     const row = await registerPlaybookVersion(this.db, { path, yaml, parsed: playbook });
     return this.remember(path, row.version, playbook);

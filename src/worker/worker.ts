@@ -6,6 +6,7 @@
  * batched: one statement claims as many commands as there are free slots.
  */
 
+import { type CredentialResolver, runWithCredentials } from "../credentials/index.ts";
 import type { Logger } from "../logger.ts";
 import type { Db } from "../store/db.ts";
 import { claimCommands, extendLeases, QUEUE_CHANNEL, releaseCommands } from "../store/index.ts";
@@ -16,6 +17,8 @@ import { commandEvents, type EventReporter, type LeasedCommand, ReportRejectedEr
 export interface WorkerOptions {
   db: Db;
   tools: ToolRegistry;
+  /** Resolves `auth: <name>` into stored credentials and masks their values in what is reported. */
+  credentials?: CredentialResolver;
   reporter: EventReporter;
   id: string;
   concurrency: number;
@@ -129,7 +132,9 @@ export class Worker {
       call_index: command.call_index,
       signal,
     };
-    const outcome = await this.opts.tools.run(command, ctx);
+    const outcome = await runWithCredentials(this.opts.credentials, command, (c) =>
+      this.opts.tools.run(c, ctx),
+    );
     if (signal.aborted) return; // released on shutdown or lease lost: the command runs again elsewhere
     try {
       await this.report(command, outcome);

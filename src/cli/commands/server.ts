@@ -1,6 +1,7 @@
 /** `noetl server start`: the HTTP API, the orchestrator and the reaper, on PostgreSQL. */
 import type { Command } from "commander";
 import { type Config, loadConfig } from "../../config.ts";
+import { openCredentialKey } from "../../credentials/index.ts";
 import { createLogger } from "../../logger.ts";
 import { buildServer } from "../../server/app.ts";
 import { Reaper } from "../../server/reaper.ts";
@@ -25,7 +26,8 @@ export function registerServer(program: Command): void {
 export async function startServer(config: Readonly<Config>): Promise<void> {
   const log = createLogger({ level: config.logLevel, name: "noetl-server" });
   const db = await openDb({ url: requirePostgres(config, "server") });
-  const { app, orchestrator } = buildServer({ db, log });
+  const credentialKey = await openCredentialKey(config, { create: true });
+  const { app, orchestrator } = buildServer({ db, log, credentialKey });
   try {
     await migrate(db);
     await app.listen({ port: config.port, host: config.host });

@@ -2,6 +2,7 @@
 import { hostname } from "node:os";
 import type { Command } from "commander";
 import { type Config, loadConfig } from "../../config.ts";
+import { createCredentialResolver, openCredentialKey } from "../../credentials/index.ts";
 import { createLogger } from "../../logger.ts";
 import { openDb } from "../../store/index.ts";
 import { defaultTools } from "../../tools/index.ts";
@@ -39,9 +40,11 @@ export async function startWorker(config: Readonly<Config>): Promise<void> {
   const db = await openDb({ url: requirePostgres(config, "worker"), max: 4 });
   const tools = defaultTools(config.pythonPath ? { pythonPath: config.pythonPath } : {});
   const reporter = new HttpReporter({ serverUrl: config.serverUrl });
+  const credentials = createCredentialResolver(db, await openCredentialKey(config, { create: false }));
   const worker = new Worker({
     db,
     tools,
+    credentials,
     reporter,
     id,
     concurrency: config.concurrency,
