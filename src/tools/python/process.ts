@@ -46,6 +46,7 @@ export class PythonProcess {
     this.errFd = anonymousFile();
     this.child = spawn(interpreter, [runnerPath], {
       stdio: ["ignore", this.outFd, this.errFd, "pipe", "pipe"],
+      env: playbookEnvironment(process.env),
     });
     this.requests = this.child.stdio[3] as Writable;
     this.requests.on("error", () => {}); // EPIPE when the process died: reported through 'close'
@@ -210,4 +211,12 @@ export class PythonProcess {
     closeSync(this.outFd);
     closeSync(this.errFd);
   }
+}
+
+/**
+ * The environment playbook code runs with: the worker's, less NoETL's own settings. NOETL_SECRET_KEY would
+ * decrypt every stored credential and NOETL_DATABASE_URL reaches the queue itself; user code needs neither.
+ */
+export function playbookEnvironment(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(env).filter(([name]) => !name.startsWith("NOETL_")));
 }
