@@ -132,7 +132,8 @@ for (const database of await testDatabases()) {
   });
 }
 
-describe("noetl run (the CLI process)", () => {
+// The two tests use different data directories, so they may run at once.
+describe("noetl run (the CLI process)", { concurrency: true }, () => {
   const procs = new Processes();
   let dir: string;
 
