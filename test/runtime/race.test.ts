@@ -1,10 +1,12 @@
 /**
  * Two workers, each on its own PostgreSQL pool, race for 1,000 queued commands (a parallel loop of noop
  * items) while the orchestrator runs in this process: every command is claimed and reported exactly once.
+ * Then parallel loops that fail half-way while the other items keep reporting: the failure cancels the
+ * remaining commands without deadlocking against those reports.
  */
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { silentLogger } from "../../src/logger.ts";
+import { pino } from "pino";
 import { LocalReporter } from "../../src/runtime/local-reporter.ts";
 import { type Committed, Orchestrator } from "../../src/server/orchestrator.ts";
 import { PlaybookCatalog } from "../../src/server/playbooks.ts";
@@ -27,6 +29,19 @@ workflow:
     tool: {kind: noop, args: {i: "{{ i }}"}}
 `;
 
+/** Fails at item 150 (the `fail` action) while the other items of the loop are being reported. */
+const FAILS_HALF_WAY = `apiVersion: noetl.io/v2
+kind: Playbook
+metadata: {name: fails_half_way, path: tests/fails_half_way}
+workflow:
+  - step: start
+    loop: {in: "{{ range(300) | list }}", iterator: i, mode: parallel}
+    tool: {kind: noop, args: {i: "{{ i }}"}}
+    case:
+      - when: "{{ event.name == 'call.done' and response.i == 150 }}"
+        then: {fail: {message: "item 150 is bad"}}
+`;
+
 const skip = (await postgresReachable()) ? false : "PostgreSQL not reachable (the race needs two pools)";
 
 describe("two workers racing on 1,000 queued commands", { skip }, () => {
@@ -35,12 +50,14 @@ describe("two workers racing on 1,000 queued commands", { skip }, () => {
   let orchestrator: Orchestrator;
   let tools: ToolRegistry;
   const workers: Worker[] = [];
+  /** Warnings and errors of the orchestrator and workers (transaction conflicts, lost reports). */
+  const logged: Array<{ msg: string }> = [];
 
   before(async () => {
     database = await postgresDatabase();
     db = await database.open();
     await migrate(db);
-    const log = silentLogger();
+    const log = pino({ level: "warn" }, { write: (line: string) => logged.push(JSON.parse(line)) });
     orchestrator = new Orchestrator(db, new PlaybookCatalog(db), log);
     tools = defaultTools();
     for (const id of ["racer-a", "racer-b"]) {
@@ -110,6 +127,31 @@ describe("two workers racing on 1,000 queued commands", { skip }, () => {
       row!.result.map((r) => r.i),
       Array.from({ length: ITEMS }, (_, i) => i),
       "results in item order",
+    );
+  });
+
+  test("loops failing half-way cancel their other commands without deadlocking against their reports", async () => {
+    logged.length = 0;
+    const ids = await Promise.all(
+      [1, 2, 3].map(async () => (await orchestrator.execute({ playbook_yaml: FAILS_HALF_WAY })).execution_id),
+    );
+    const statuses = await waitUntil("the three executions to end", async () => {
+      const rows = await db.query<{ status: string }>(
+        "SELECT status FROM execution WHERE id = ANY($1::text[])",
+        [ids],
+      );
+      return rows.every((r) => r.status !== "running") ? rows.map((r) => r.status) : undefined;
+    });
+    assert.deepEqual(statuses, ["failed", "failed", "failed"]);
+    const [left] = await db.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM command WHERE execution_id = ANY($1::text[])",
+      [ids],
+    );
+    assert.equal(left?.n, 0, "every other command was cancelled");
+    const conflicts = logged.filter((l) => /conflict|could not report/.test(l.msg));
+    assert.deepEqual(
+      conflicts.map((l) => l.msg),
+      [],
     );
   });
 });
