@@ -2,9 +2,13 @@
  * The orchestration transaction (ARCHITECTURE.md "Flow of one step"): the only place that writes commands.
  *
  * For each event (or a worker's batch of events for one command), in ONE transaction:
- *   finish the worker's command (lease check) → lock the execution → run the pure engine → append the events,
+ *   lock the execution → finish the worker's command (lease check) → run the pure engine → append the events,
  *   save the state, cancel/insert commands → NOTIFY (delivered on commit).
- * The command row is locked before the execution row everywhere (the reaper too), so the two never deadlock.
+ * Event handling locks the execution row before any command row: ending or failing an execution deletes
+ * its other commands while it holds the execution lock, and a report that had locked its command first
+ * then waited for the execution deadlocked with it (measured: 3 parallel loops of 300 items failing at
+ * item 150, 2 workers × 16 slots: 30 deadlocks, 3 reports lost after all retries). The reaper's
+ * failExhausted still takes command rows first; that pair is rare and retried.
  *
  * `playbook` tool calls never reach a worker: the orchestrator starts the child execution in the same
  * transaction, and the child's end becomes the parent command's call.done. No worker slot waits for a child.
@@ -229,25 +233,14 @@ export class Orchestrator {
           };
         }
       }
-      if (first.lease_token !== undefined && first.command_id !== undefined) {
-        const held = await completeCommand(tx, {
-          commandId: first.command_id,
-          leaseToken: first.lease_token,
-        });
-        if (!held) {
-          this.metrics.leaseConflicts.inc();
-          throw conflict(
-            "E_LEASE_LOST",
-            `command ${first.command_id} is not leased with this token any more`,
-            {
-              command_id: first.command_id,
-            },
-          );
-        }
-      } else if (group.some((e) => WORKER_EVENTS.has(e.name))) {
+      const lease =
+        first.lease_token !== undefined && first.command_id !== undefined
+          ? { commandId: first.command_id, leaseToken: first.lease_token }
+          : undefined;
+      if (!lease && group.some((e) => WORKER_EVENTS.has(e.name))) {
         throw badRequest(`${first.name} events must carry command_id and lease_token`);
       }
-      const applied = await this.applyLocked(tx, first.execution_id, group, out);
+      const applied = await this.applyLocked(tx, first.execution_id, group, out, lease);
       return { ...ackBase(first), status: "accepted", execution_status: applied.ended ?? "running" };
     });
     this.metrics.eventHandling.observe((performance.now() - started) / 1000);
@@ -264,9 +257,16 @@ export class Orchestrator {
     executionId: string,
     group: IncomingEvent[],
     out: Committed[],
+    lease?: { commandId: string; leaseToken: string },
   ): Promise<Committed> {
     const row = await lockExecution<ExecutionState>(tx, executionId);
     if (!row) throw notFound(`no execution ${executionId}`);
+    if (lease && !(await completeCommand(tx, lease))) {
+      this.metrics.leaseConflicts.inc();
+      throw conflict("E_LEASE_LOST", `command ${lease.commandId} is not leased with this token any more`, {
+        command_id: lease.commandId,
+      });
+    }
     const { engine } = await this.catalog.load(row.playbook_path, row.playbook_version, tx);
     const timestamp = await dbNow(tx);
     let state: ExecutionState | undefined = row.state ?? undefined;
