@@ -96,6 +96,22 @@ await forEachDatabase("lost and stale workers", (database) => {
   const events = (command: ClaimedCommand, workerId: string) =>
     commandEvents(command as LeasedCommand, workerId, { ok: true, response: { n: 1 } });
 
+  test("the reaper's own loop (start/stop) requeues an expired lease without help", async () => {
+    const { execution_id } = await orchestrator.execute({ playbook_yaml: ONE_STEP });
+    const c = await claimOne("vanished");
+    await expire(c.command_id);
+    const loop = new Reaper(orchestrator, 50, silentLogger());
+    loop.start();
+    try {
+      await waitUntil("the loop to requeue the command", async () => {
+        return (await getCommand(db, c.command_id))?.status === "queued";
+      });
+    } finally {
+      await loop.stop();
+    }
+    await orchestrator.cancel(execution_id);
+  });
+
   test("a command whose workers keep dying is requeued until its claims are spent, then fails as worker_lost", async () => {
     const { execution_id } = await orchestrator.execute({ playbook_yaml: ONE_STEP });
     for (let claim = 1; claim <= 2; claim++) {
