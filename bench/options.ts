@@ -26,8 +26,9 @@ export const USAGE = `usage: npm run bench -- [--only ${WORKLOADS.join(",")}] [-
   --only    comma-separated workloads (default: all)
   --mode    one mode (default: server, then embedded)
   --runs    measured repetitions after one warm-up (default 5; --quick: 1)
-  --budget  seconds a slow workload may spend on measured runs (default 150): fanout10k measures
-            fewer runs (at least one) when one run would not fit, and prints runs_requested
+  --budget  seconds a slow workload may spend on measured runs (default 120): fanout10k measures
+            fewer runs when one would not fit, and cancels a run still going when it is spent
+            (reported with items_done and completed: false)
   --quick   smaller workloads and 1 run: a smoke run of under a minute`;
 
 export function parseOptions(argv: string[]): BenchOptions {
@@ -58,7 +59,7 @@ export function parseOptions(argv: string[]): BenchOptions {
   const quick = values.quick === true;
   const runs = values.runs === undefined ? (quick ? 1 : 5) : Number(values.runs);
   if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs must be a positive integer\n${USAGE}`);
-  const budget = Number(values.budget ?? 150);
+  const budget = Number(values.budget ?? 120);
   if (!(budget > 0)) throw new Error(`--budget must be a positive number of seconds\n${USAGE}`);
   return {
     budgetMs: budget * 1000,

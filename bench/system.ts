@@ -20,6 +20,8 @@ export interface BenchSystem {
   start(playbook: { path: string; version: number }, payload?: JsonObject): Promise<string>;
   /** Resolves with the final status once the execution ended (registers the wait before it can end). */
   waitForEnd(executionId: string): Promise<string>;
+  /** Cancels a running execution (the time-box of a workload that overran its budget). */
+  cancel(executionId: string): Promise<void>;
   /** Database-side figures of ended executions. */
   timings(executionIds: readonly string[]): Promise<Map<string, ExecutionTiming>>;
   /** A read-only query on the system's database (state sizes, counts). */

@@ -30,6 +30,9 @@ export async function startEmbedded(): Promise<BenchSystem> {
       return executionId;
     },
     waitForEnd: (executionId) => runtime.waitFor(executionId),
+    async cancel(executionId) {
+      await orchestrator.cancel(executionId, "benchmark time budget");
+    },
     async timings(ids) {
       return toTimings(await db.query(TIMINGS_SQL, [ids]));
     },

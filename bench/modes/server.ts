@@ -80,7 +80,7 @@ export async function startServerMode(opts: ServerModeOptions): Promise<ServerSy
     if (res.statusCode >= 300) throw new Error(`POST ${path}: ${res.statusCode} ${text.slice(0, 500)}`);
     return JSON.parse(text) as T;
   };
-  const poller = new EndPoller(sql);
+  const poller = new EndPoller(sql, Number(process.env.NOETL_BENCH_POLL_MS ?? 2));
 
   return {
     mode: "server",
@@ -100,6 +100,9 @@ export async function startServerMode(opts: ServerModeOptions): Promise<ServerSy
       return res.execution_id;
     },
     waitForEnd: (id) => poller.waitForEnd(id),
+    async cancel(id) {
+      await post(`/api/v2/executions/${id}/cancel`, { reason: "benchmark time budget" });
+    },
     async timings(ids) {
       return toTimings(await sql.unsafe(TIMINGS_SQL, [ids as string[]]));
     },
