@@ -80,6 +80,22 @@ export async function waitUntil<T>(
   }
 }
 
+/** `promise`, or a failure naming `what` once `timeoutMs` passed (a regression fails, it does not hang). */
+export async function within<T>(what: string, promise: Promise<T>, timeoutMs = WAIT_MS): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)),
+      timeoutMs,
+    );
+  });
+  try {
+    return await Promise.race([promise, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** A TCP port that was free a moment ago (the OS picks it). */
 export async function freePort(): Promise<number> {
   const server = createServer();

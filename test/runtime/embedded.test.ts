@@ -11,7 +11,7 @@ import { type MockApi, startMockApi } from "../../examples/mock-api.ts";
 import { loadConfig } from "../../src/config.ts";
 import { EmbeddedRuntime, type RuntimeConfig } from "../../src/runtime/embedded.ts";
 import { testDatabases } from "../helpers/db.ts";
-import { Processes } from "../helpers/processes.ts";
+import { Processes, within } from "../helpers/processes.ts";
 import { example, postgresUrl } from "./support.ts";
 
 const FAILING = `apiVersion: noetl.io/v2
@@ -113,6 +113,13 @@ for (const database of await testDatabases()) {
         out.steps.map((s) => [s.step, s.status]),
         [["start", "failed"]],
       );
+    });
+
+    test("waitFor: several waiters for one execution, and a wait that starts after the end", async () => {
+      const { execution_id } = await runtime.orchestrator.execute({ playbook_yaml: example("hello_world") });
+      const both = Promise.all([runtime.waitFor(execution_id), runtime.waitFor(execution_id)]);
+      assert.deepEqual(await within("both waiters", both), ["completed", "completed"]);
+      assert.equal(await within("a late waiter", runtime.waitFor(execution_id)), "completed");
     });
 
     test("an invalid playbook is refused by run() with every issue", async () => {

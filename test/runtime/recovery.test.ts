@@ -33,7 +33,7 @@ import { HttpReporter } from "../../src/worker/http-reporter.ts";
 import { commandEvents, type LeasedCommand } from "../../src/worker/report.ts";
 import { Worker } from "../../src/worker/worker.ts";
 import { forEachDatabase } from "../helpers/db.ts";
-import { WAIT_MS, waitUntil } from "../helpers/processes.ts";
+import { waitUntil, within } from "../helpers/processes.ts";
 import { sleepyPlaybook } from "./support.ts";
 
 const ONE_STEP = `apiVersion: noetl.io/v2
@@ -237,11 +237,7 @@ await forEachDatabase("lost and stale workers", (database) => {
       assert.equal(ack.execution_status, "cancelled");
       await worker.heartbeat();
       // Without the abort, runOnce would wait for the 120 s sleep to end.
-      let timer: NodeJS.Timeout | undefined;
-      const deadline = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error("the tool was not stopped")), WAIT_MS);
-      });
-      assert.equal(await Promise.race([ran, deadline]).finally(() => clearTimeout(timer)), 1);
+      assert.equal(await within("the worker to stop the tool", ran), 1);
       assert.equal(existsSync(`${marker}.done`), false, "the step never finished");
       const calls = await db.query("SELECT 1 FROM event WHERE execution_id = $1 AND name = 'call.done'", [
         execution_id,
