@@ -10,7 +10,7 @@ import { type Logger, silentLogger } from "../logger.ts";
 import { type Committed, Orchestrator } from "../server/orchestrator.ts";
 import { PlaybookCatalog } from "../server/playbooks.ts";
 import { Reaper } from "../server/reaper.ts";
-import { type Db, getExecution, migrate, openDb } from "../store/index.ts";
+import { type Db, executionStatus, getExecution, migrate, openDb } from "../store/index.ts";
 import { listStepRuns, type StepRunRow } from "../store/step-runs.ts";
 import { defaultTools, type ToolRegistry } from "../tools/index.ts";
 import { Worker } from "../worker/worker.ts";
@@ -30,8 +30,7 @@ export interface RunOutcome {
 }
 
 export class EmbeddedRuntime {
-  private readonly waiters = new Map<string, (status: string) => void>();
-  private readonly ended = new Map<string, string>();
+  private readonly waiters = new Map<string, Array<(status: string) => void>>();
 
   private constructor(
     readonly db: Db,
@@ -96,11 +95,23 @@ export class EmbeddedRuntime {
     return this.outcome(executionId);
   }
 
-  /** Resolves with the final status once the execution ends. */
+  /**
+   * Resolves with the final status once the execution ends (at once if it has ended). Any number of
+   * callers may wait for one execution: a second waiter used to replace the first, which then never resolved.
+   */
   waitFor(executionId: string): Promise<string> {
-    const status = this.ended.get(executionId);
-    if (status !== undefined) return Promise.resolve(status);
-    return new Promise((resolve) => this.waiters.set(executionId, resolve));
+    return new Promise((resolve) => {
+      this.waiters.set(executionId, [...(this.waiters.get(executionId) ?? []), resolve]);
+      // Registered first, then asked: an end committed in between is seen by one path or the other.
+      executionStatus(this.db, executionId).then(
+        (status) => {
+          if (status !== undefined && status !== "running" && status !== "pending") {
+            this.settle(executionId, status);
+          }
+        },
+        () => undefined, // closed meanwhile: nothing to wait for
+      );
+    });
   }
 
   async outcome(executionId: string): Promise<RunOutcome> {
@@ -125,14 +136,13 @@ export class EmbeddedRuntime {
   private committed(c: Committed): void {
     // Same process: wake the worker directly instead of waiting for NOTIFY to travel through the database.
     if (c.commands > 0) this.worker.wake();
-    if (c.ended !== undefined) {
-      const resolve = this.waiters.get(c.execution_id);
-      if (resolve) {
-        this.waiters.delete(c.execution_id);
-        resolve(c.ended);
-      } else {
-        this.ended.set(c.execution_id, c.ended);
-      }
-    }
+    // Ends nobody waits for are not remembered (child executions would pile up): waitFor asks the database.
+    if (c.ended !== undefined) this.settle(c.execution_id, c.ended);
+  }
+
+  private settle(executionId: string, status: string): void {
+    const waiting = this.waiters.get(executionId);
+    this.waiters.delete(executionId);
+    for (const resolve of waiting ?? []) resolve(status);
   }
 }
