@@ -4,6 +4,7 @@ import postgres from "postgres";
 import type { JsonObject } from "../../src/dsl/types.ts";
 import { createPostgresTool, ToolRegistry } from "../../src/tools/index.ts";
 import { isRetryableSqlState, scrub } from "../../src/tools/postgres/failures.ts";
+import { parseTarget } from "../../src/tools/postgres/target.ts";
 import { postgresReachable } from "../helpers/db.ts";
 import { command, context, errorOf, responseOf } from "./helpers.ts";
 
@@ -324,6 +325,30 @@ describe("postgres tool", { skip }, () => {
       assert.deepEqual((await ok({ command: "SELECT 1 AS n" })).rows, [{ n: 1 }]);
     });
 
+    test("after a cancel the session is reset, not poisoned: later calls on it all succeed", async () => {
+      const single = createPostgresTool({ maxConnections: 1 });
+      const reg = new ToolRegistry().register(single);
+      const call = (fields: JsonObject, signal?: AbortSignal) =>
+        reg.run(
+          command({ kind: "postgres", auth: credential, ...fields }),
+          context(signal ? { signal } : {}),
+        );
+      try {
+        const timedOut = errorOf(await call({ command: "SELECT 1; SELECT pg_sleep(5)", timeout: 0.2 }));
+        assert.equal(timedOut.kind, "timeout");
+        const controller = new AbortController();
+        const pending = call({ command: "SELECT pg_sleep(5)" }, controller.signal);
+        setTimeout(() => controller.abort(), 50);
+        assert.equal(errorOf(await pending).kind, "aborted");
+        for (let i = 0; i < 10; i++) {
+          const res = responseOf(await call({ command: "SELECT $1::int AS i", params: [i] }));
+          assert.deepEqual(res.rows, [{ i }]);
+        }
+      } finally {
+        await reg.close();
+      }
+    });
+
     test("the worker's abort cancels the running statement", async () => {
       const controller = new AbortController();
       const pending = run({ command: "SELECT pg_sleep(5)" }, controller.signal);
@@ -436,5 +461,63 @@ describe("postgres tool", { skip }, () => {
       assert.equal(scrub("x p@ss y p%40ss", ["p@ss"]), "x *** y ***");
       assert.equal(scrub("at postgres://u:anything@h/db", []), "at postgres://u:***@h/db");
     });
+  });
+});
+
+describe("postgres connection targets (no database needed)", () => {
+  const target = (config: JsonObject) => parseTarget(config);
+
+  test("a credential's fields, with defaults and aliases", () => {
+    assert.deepEqual(target({ auth: { host: "db", user: "u", database: "d" } }), {
+      target: { host: "db", port: 5432, user: "u", database: "d" },
+    });
+    assert.deepEqual(
+      target({
+        auth: {
+          type: "postgres",
+          host: "db",
+          port: "6543",
+          username: "u",
+          dbname: "d",
+          password: "p",
+          sslmode: "require",
+        },
+      }),
+      { target: { host: "db", port: 6543, user: "u", database: "d", password: "p", sslmode: "require" } },
+    );
+  });
+
+  test("URLs and key=value strings, decoded", () => {
+    assert.deepEqual(target({ connection: "postgresql://u:p%40ss@db:6000/my%20db?sslmode=verify-full" }), {
+      target: {
+        host: "db",
+        port: 6000,
+        user: "u",
+        password: "p@ss",
+        database: "my db",
+        sslmode: "verify-full",
+      },
+    });
+    assert.deepEqual(target({ dsn: "host=db dbname=d user=u password='a b\\'c'" }), {
+      target: { host: "db", port: 5432, user: "u", password: "a b'c", database: "d" },
+    });
+  });
+
+  test("problems name the field, never the value", () => {
+    const problem = (config: JsonObject) => {
+      const parsed = target(config);
+      return "problem" in parsed ? parsed.problem : "";
+    };
+    assert.equal(
+      problem({ auth: { host: "db", password: "pw" } }),
+      "the 'auth' credential has no user, database",
+    );
+    assert.match(problem({ connection: "mysql://u:pw@h/d" }), /must start with postgres:\/\//);
+    assert.match(
+      problem({ auth: { host: "h", user: "u", database: "d", sslmode: "maybe" } }),
+      /sslmode 'maybe'/,
+    );
+    assert.match(problem({ connection: 42 }), /'connection' must be a string/);
+    assert.match(problem({ auth: ["x"] }), /resolved credential mapping/);
   });
 });

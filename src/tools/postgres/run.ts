@@ -10,12 +10,11 @@
  */
 import type { JsonValue } from "../../dsl/types.ts";
 import type { CallError } from "../../engine/types.ts";
-import { ToolAbortedError, ToolTimeoutError } from "../errors.ts";
-import { SECOND } from "../fields.ts";
 import { paramsFor } from "../sql/params.ts";
 import { type SqlResponse, type StatementOutcome, sqlResponse } from "../sql/result.ts";
 import type { SqlStatement } from "../sql/split.ts";
 import { postgresOutsideTransaction, runMode } from "../sql/transaction.ts";
+import { Deadline, Stopped } from "./deadline.ts";
 import { isConnectionError, postgresFailure } from "./failures.ts";
 import type { PoolEntry } from "./pools.ts";
 import { outcomeOf, type PgConnection, resolveColumnTypes } from "./statement.ts";
@@ -28,51 +27,6 @@ export interface ScriptRun {
 }
 
 export type ScriptResult = { ok: true; response: SqlResponse } | { ok: false; error: CallError };
-
-class Stopped extends Error {}
-
-/** Cancels what is running when the deadline passes or the worker aborts; `stopped` says which. */
-class Deadline {
-  reason: "timeout" | "aborted" | undefined;
-  current: { cancel(): void } | undefined;
-  private readonly timer: NodeJS.Timeout;
-  private readonly onAbort = (): void => this.stop("aborted");
-  private rejectWait: ((err: Error) => void) | undefined;
-
-  constructor(
-    private readonly ms: number,
-    private readonly signal: AbortSignal,
-  ) {
-    this.timer = setTimeout(() => this.stop("timeout"), ms);
-    signal.addEventListener("abort", this.onAbort, { once: true });
-  }
-
-  private stop(reason: "timeout" | "aborted"): void {
-    this.reason ??= reason;
-    this.current?.cancel();
-    this.rejectWait?.(new Stopped());
-  }
-
-  /** Waits for `promise` unless the call is stopped first. */
-  race<T>(promise: Promise<T>): Promise<T> {
-    if (this.reason) return Promise.reject(new Stopped());
-    return new Promise<T>((resolve, reject) => {
-      this.rejectWait = reject;
-      promise.then(resolve, reject);
-    });
-  }
-
-  error(statementIndex: number | null): CallError {
-    if (this.reason === "aborted") return new ToolAbortedError().toCallError();
-    const message = `postgres call timed out after ${this.ms / SECOND}s`;
-    return new ToolTimeoutError(message, { statement_index: statementIndex }).toCallError();
-  }
-
-  dispose(): void {
-    clearTimeout(this.timer);
-    this.signal.removeEventListener("abort", this.onAbort);
-  }
-}
 
 export async function runScript(pool: PoolEntry, run: ScriptRun): Promise<ScriptResult> {
   const deadline = new Deadline(run.timeoutMs, run.signal);
@@ -87,7 +41,7 @@ export async function runScript(pool: PoolEntry, run: ScriptRun): Promise<Script
       () => {},
     );
     pool.active--;
-    deadline.dispose();
+    await deadline.settled();
     return {
       ok: false,
       error: deadline.reason ? deadline.error(null) : postgresFailure(err, null, pool.secrets),
@@ -117,7 +71,7 @@ export async function runScript(pool: PoolEntry, run: ScriptRun): Promise<Script
     if (deadline.reason || isStatementTimeout(err)) return { ok: false, error: deadline.error(index) };
     return { ok: false, error: postgresFailure(err, index, pool.secrets) };
   } finally {
-    deadline.dispose();
+    await deadline.settled();
     if (healthy) await resetSession(conn);
     conn.release();
     pool.active--;
@@ -163,18 +117,13 @@ async function exec(
 
 /**
  * Leaves the connection as a new session. DISCARD ALL fails inside a transaction block (an open BEGIN, or a
- * transaction a statement broke), so then it rolls back first. If even that fails, the backend ends
- * itself: the pool opens a fresh session rather than reuse one in an unknown state.
+ * transaction a statement broke), so then it rolls back first.
  */
 async function resetSession(conn: PgConnection): Promise<void> {
   try {
     await conn.unsafe("DISCARD ALL");
   } catch {
-    try {
-      await conn.unsafe("ROLLBACK");
-      await conn.unsafe("DISCARD ALL");
-    } catch {
-      await conn.unsafe("SELECT pg_terminate_backend(pg_backend_pid())").catch(() => {});
-    }
+    await conn.unsafe("ROLLBACK").catch(() => {});
+    await conn.unsafe("DISCARD ALL").catch(() => {});
   }
 }
