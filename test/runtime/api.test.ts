@@ -241,6 +241,7 @@ await forEachDatabase("HTTP API", (database) => {
 
     const one = (await get(`/api/v2/executions/${done[1]}`)).json();
     assert.equal(one.status, "completed");
+    assert.deepEqual(one.workload, { n: 2 }, "the workload it ran with, payload merged");
     assert.deepEqual(one.result, { doubled: 4 });
     assert.deepEqual(
       one.steps.map((s: { step: string; status: string }) => [s.step, s.status]),
