@@ -74,7 +74,10 @@ export function executionRoutes(app: FastifyInstance, orchestrator: Orchestrator
     const row = await getExecution<JsonObject>(db, request.params.id);
     if (!row) throw notFound(`no execution ${request.params.id}`);
     const { state, ...rest } = row;
-    return { ...rest, ctx: state?.ctx ?? {}, steps: await listStepRuns(db, row.id) };
+    // The row keeps the playbook's default workload; once started, show the one the execution runs with
+    // (the payload merged over it), not a workload it never used.
+    const workload = state?.workload ?? rest.workload;
+    return { ...rest, workload, ctx: state?.ctx ?? {}, steps: await listStepRuns(db, row.id) };
   });
 
   app.get<{ Params: { id: string }; Querystring: { after?: number; limit?: number } }>(
