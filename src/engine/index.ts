@@ -93,6 +93,16 @@ function handle(
       onStart(d);
       return finish(d);
     }
+    if (state === undefined && event.name === "workflow.cancel") {
+      // A registered execution cancelled before its workflow.start: it ends cancelled, having run nothing.
+      const d = new Draft(
+        compiled,
+        initialState(event.execution_id, compiled.playbook.workload),
+        event.timestamp,
+      );
+      onCancel(d, event);
+      return finish(d);
+    }
     if (state === undefined) {
       return warningOnly(fallback, `${event.name} for an execution that never started ignored`, event);
     }

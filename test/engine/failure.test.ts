@@ -264,3 +264,18 @@ workflow:
     );
   });
 });
+
+describe("cancelling before the start", () => {
+  test("workflow.cancel of an execution that never started ends it cancelled, with no commands", () => {
+    const h = new Harness(playbook("workflow:\n  - step: start\n    tool: {kind: noop}\n"));
+    const result = h.engine.handle(undefined, {
+      name: "workflow.cancel",
+      execution_id: "ex",
+      timestamp: "2026-01-01T00:00:00.000Z",
+      payload: { reason: "not needed" },
+    });
+    assert.equal(result.state.status, "cancelled");
+    assert.deepEqual(result.commands, []);
+    assert.ok(result.events.some((e) => e.name === "workflow.end" && e.payload.status === "cancelled"));
+  });
+});
