@@ -290,7 +290,7 @@ export class Orchestrator {
     else if (cancel.size > 0) await cancelCommands(tx, executionId, [...cancel]);
     if (queued.length > 0) {
       await insertCommands(tx, queued);
-      await tx.notify(QUEUE_CHANNEL);
+      await tx.notify(QUEUE_CHANNEL, wakeHint(queued, timestamp));
     }
     await saveExecution(tx, executionId, {
       state,
@@ -409,6 +409,19 @@ function callFinished(
     { ...base, name: "call.done", payload },
     { ...base, name: "step.exit", payload: { status } },
   ];
+}
+
+/**
+ * The NOTIFY payload: empty when a command is runnable now, else `delay_ms=<n>` for the earliest delayed one
+ * (a retry's backoff), so workers wake when it becomes runnable instead of at their next poll.
+ */
+function wakeHint(queued: Command[], now: string): string {
+  let earliest = Number.POSITIVE_INFINITY;
+  for (const c of queued) {
+    const delay = c.run_at === undefined ? 0 : Date.parse(c.run_at) - Date.parse(now);
+    earliest = Math.min(earliest, Math.max(0, delay));
+  }
+  return earliest > 0 && Number.isFinite(earliest) ? `delay_ms=${Math.ceil(earliest)}` : "";
 }
 
 function ackBase(e: IncomingEvent): Pick<EventAck, "execution_id" | "command_id"> {

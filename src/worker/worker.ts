@@ -54,7 +54,7 @@ export class Worker {
   }
 
   async start(): Promise<void> {
-    this.unlisten = await this.opts.db.listen(QUEUE_CHANNEL, () => this.wake());
+    this.unlisten = await this.opts.db.listen(QUEUE_CHANNEL, (payload) => this.onNotify(payload));
     this.timers.push(setInterval(() => this.wake(), this.opts.pollMs));
     // Extend leases well before they expire: three heartbeats per lease period survive one slow round.
     this.timers.push(
@@ -62,6 +62,18 @@ export class Worker {
     );
     for (const t of this.timers) t.unref();
     this.wake();
+  }
+
+  /** A NOTIFY from the server: claim now, or when a delayed command (a retry's backoff) becomes runnable. */
+  private onNotify(payload: string): void {
+    const delay = /^delay_ms=(\d+)$/.exec(payload)?.[1];
+    if (delay === undefined) {
+      this.wake();
+      return;
+    }
+    // A few ms of slack: the database clock decides when run_at has passed.
+    const timer = setTimeout(() => this.wake(), Number(delay) + 5);
+    timer.unref();
   }
 
   /** Asks for a claim round; concurrent wake-ups (a NOTIFY storm) collapse into one follow-up round. */
