@@ -20,8 +20,12 @@ export interface BenchSystem {
   start(playbook: { path: string; version: number }, payload?: JsonObject): Promise<string>;
   /** Resolves with the final status once the execution ended (registers the wait before it can end). */
   waitForEnd(executionId: string): Promise<string>;
-  /** Cancels a running execution (the time-box of a workload that overran its budget). */
-  cancel(executionId: string): Promise<void>;
+  /**
+   * Cancels the execution if it is still running after `ms` (the time-box of a workload that overran its
+   * budget); returns a function that disarms it. Embedded mode checks the deadline on each commit, since
+   * no timer fires while an embedded run keeps the event loop in microtasks.
+   */
+  cancelAfter(executionId: string, ms: number): () => void;
   /** Database-side figures of ended executions. */
   timings(executionIds: readonly string[]): Promise<Map<string, ExecutionTiming>>;
   /** A read-only query on the system's database (state sizes, counts). */

@@ -30,8 +30,16 @@ export async function startEmbedded(): Promise<BenchSystem> {
       return executionId;
     },
     waitForEnd: (executionId) => runtime.waitFor(executionId),
-    async cancel(executionId) {
-      await orchestrator.cancel(executionId, "benchmark time budget");
+    cancelAfter(executionId, ms) {
+      const deadline = performance.now() + ms;
+      let fired = false;
+      const off = orchestrator.onCommit((c) => {
+        if (fired || c.ended !== undefined || performance.now() < deadline) return;
+        fired = true;
+        off();
+        void orchestrator.cancel(executionId, "benchmark time budget").catch(() => undefined);
+      });
+      return off;
     },
     async timings(ids) {
       return toTimings(await db.query(TIMINGS_SQL, [ids]));

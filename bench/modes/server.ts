@@ -100,8 +100,13 @@ export async function startServerMode(opts: ServerModeOptions): Promise<ServerSy
       return res.execution_id;
     },
     waitForEnd: (id) => poller.waitForEnd(id),
-    async cancel(id) {
-      await post(`/api/v2/executions/${id}/cancel`, { reason: "benchmark time budget" });
+    cancelAfter(id, ms) {
+      const timer = setTimeout(() => {
+        void post(`/api/v2/executions/${id}/cancel`, { reason: "benchmark time budget" }).catch(
+          () => undefined,
+        );
+      }, ms);
+      return () => clearTimeout(timer);
     },
     async timings(ids) {
       return toTimings(await sql.unsafe(TIMINGS_SQL, [ids as string[]]));

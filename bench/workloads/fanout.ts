@@ -39,16 +39,10 @@ async function timeBoxed(
 ): Promise<FanoutRun> {
   const started = performance.now();
   const id = await system.start(playbook);
-  const ended = system.waitForEnd(id);
-  let timer: NodeJS.Timeout | undefined;
-  const overrun = new Promise<"overrun">((resolve) => {
-    timer = setTimeout(() => resolve("overrun"), Math.max(0, budgetMs - (performance.now() - started)));
-  });
-  const first = await Promise.race([ended, overrun]);
-  clearTimeout(timer);
+  const disarm = system.cancelAfter(id, Math.max(0, budgetMs - (performance.now() - started)));
+  const status = await system.waitForEnd(id);
   const ms = performance.now() - started;
-  if (first === "overrun") await system.cancel(id);
-  const status = await ended;
+  disarm();
   const [row] = await system.query<{ done: string | number }>(
     "SELECT count(*) AS done FROM event WHERE execution_id = $1 AND name = 'call.done'",
     [id],
@@ -56,7 +50,7 @@ async function timeBoxed(
   return {
     id,
     ms,
-    status: first === "overrun" ? "over budget (cancelled)" : status,
+    status: status === "cancelled" ? "over budget (cancelled)" : status,
     itemsDone: Number(row?.done),
   };
 }
