@@ -43,12 +43,20 @@ export function createPostgresTool(opts: PostgresToolOptions = {}): PostgresTool
       const target = parseTarget(config);
       const read = readStatements(config);
       if ("problem" in target || "problem" in read) throw new Error("execute called with an invalid config");
-      return runScript(pools.get(target.target), {
-        statements: read.statements,
-        params: config.params ?? undefined,
-        timeoutMs: secondsToMs(config.timeout, defaultTimeoutMs),
-        signal: ctx.signal,
-      });
+      const pool = pools.checkout(target.target);
+      let sessionLost = false;
+      try {
+        const run = await runScript(pool, {
+          statements: read.statements,
+          params: config.params ?? undefined,
+          timeoutMs: secondsToMs(config.timeout, defaultTimeoutMs),
+          signal: ctx.signal,
+        });
+        sessionLost = run.sessionLost;
+        return run.outcome;
+      } finally {
+        pools.checkin(pool, sessionLost);
+      }
     },
     close: () => pools.close(),
   };

@@ -349,6 +349,29 @@ describe("postgres tool", { skip }, () => {
       }
     });
 
+    test("a session the server ends mid-call fails the call (retryable) and the pool reconnects", async () => {
+      const single = createPostgresTool({ maxConnections: 1 });
+      const reg = new ToolRegistry().register(single);
+      const call = (sql: string) =>
+        reg.run(command({ kind: "postgres", auth: credential, command: sql }), context());
+      try {
+        const parsed = parseTarget({ auth: credential });
+        assert.ok("target" in parsed);
+        const target = parsed.target;
+        const before = single.pools.get(target);
+        const error = errorOf(await call("SELECT 1; SELECT pg_terminate_backend(pg_backend_pid())"));
+        assert.match(String(error.code), /^(57P01|08006)$/);
+        assert.equal(error.retryable, true);
+        assert.equal(error.statement_index, 1);
+        for (let i = 0; i < 3; i++) {
+          assert.deepEqual(responseOf(await call("SELECT 1 AS n")).rows, [{ n: 1 }]);
+        }
+        assert.notEqual(single.pools.get(target), before, "the pool that lost a session was replaced");
+      } finally {
+        await reg.close();
+      }
+    });
+
     test("the worker's abort cancels the running statement", async () => {
       const controller = new AbortController();
       const pending = run({ command: "SELECT pg_sleep(5)" }, controller.signal);

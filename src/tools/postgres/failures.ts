@@ -30,10 +30,24 @@ const CONNECTION_CODES = new Set([
   "CONNECT_TIMEOUT",
 ]);
 
-/** The connection broke (or never opened): the session is gone, nothing to reset. */
+/** The connection broke (or never opened). */
 export function isConnectionError(err: unknown): boolean {
   const code = fieldOf(err, "code");
   return typeof code === "string" && CONNECTION_CODES.has(code);
+}
+
+/**
+ * The server ended the session (FATAL: terminated, shutting down) or the socket broke. Nothing may be sent
+ * on such a connection again: postgres.js would write to a closed socket from a timer, an uncaught crash.
+ */
+export function isSessionGone(err: unknown): boolean {
+  const code = fieldOf(err, "code");
+  const severity = fieldOf(err, "severity");
+  if (severity === "FATAL" || severity === "PANIC") return true;
+  return (
+    typeof code === "string" &&
+    (code.startsWith("08") || code.startsWith("57P") || CONNECTION_CODES.has(code))
+  );
 }
 
 /** Replaces each secret (and its URL-encoded form) and any `scheme://user:password@` with `***`. */

@@ -3,6 +3,11 @@
  * Keyed by a hash of the resolved connection (password included, so a changed password gets a new pool,
  * never kept in clear as a key). Idle connections close after `idleTimeoutS`; past `maxPools` the least
  * recently used idle pool is ended. `close()` ends them all.
+ *
+ * A pool that lost a session (the server ended it, the socket broke) is retired: new calls get a fresh
+ * pool, and the old one ends when its last call finishes. postgres.js 3.4 does not recover cleanly from a
+ * FATAL on a reserved connection: it reports the stale error to the next connect and strands that
+ * connection, which would starve the pool. Sessions are rarely lost, so a fresh pool costs little.
  */
 import postgres, { type Sql } from "postgres";
 import type { NamedType } from "./statement.ts";
@@ -28,7 +33,9 @@ export interface PoolEntry {
   /** The password, to scrub it from error texts. */
   readonly secrets: readonly string[];
   lastUsed: number;
+  /** Calls running on this pool. */
   active: number;
+  retired: boolean;
 }
 
 type SslOption = boolean | "require" | "allow" | "prefer" | "verify-full" | { rejectUnauthorized: boolean };
@@ -50,6 +57,8 @@ function sslOption(mode: SslMode | undefined): SslOption {
 
 export class PostgresPools {
   private readonly entries = new Map<string, PoolEntry>();
+  /** Retired pools whose calls have not all finished. */
+  private readonly retiring = new Set<PoolEntry>();
   private readonly opts: Required<PostgresPoolOptions>;
 
   constructor(opts: PostgresPoolOptions = {}) {
@@ -63,6 +72,26 @@ export class PostgresPools {
 
   get size(): number {
     return this.entries.size;
+  }
+
+  /** The pool for this target, created on first use. The caller runs one call on it, then `checkin`s it. */
+  checkout(target: PgTarget): PoolEntry {
+    const entry = this.get(target);
+    entry.active++;
+    return entry;
+  }
+
+  /** The end of a call; `sessionLost` retires the pool. */
+  checkin(entry: PoolEntry, sessionLost: boolean): void {
+    entry.active--;
+    if (sessionLost && !entry.retired) {
+      entry.retired = true;
+      for (const [key, current] of this.entries) if (current === entry) this.entries.delete(key);
+      this.retiring.add(entry);
+    }
+    if (entry.retired && entry.active === 0 && this.retiring.delete(entry)) {
+      void entry.sql.end({ timeout: 1 }).catch(() => {});
+    }
   }
 
   /** The pool for this target, created on first use. */
@@ -97,7 +126,14 @@ export class PostgresPools {
       connection: { application_name: "noetl" },
     });
     const secrets = target.password ? [target.password] : [];
-    return { sql: sql as unknown as Sql, typeNames: new Map(), secrets, lastUsed: Date.now(), active: 0 };
+    return {
+      sql: sql as unknown as Sql,
+      typeNames: new Map(),
+      secrets,
+      lastUsed: Date.now(),
+      active: 0,
+      retired: false,
+    };
   }
 
   private evictBeyondLimit(): void {
@@ -112,8 +148,9 @@ export class PostgresPools {
   }
 
   async close(): Promise<void> {
-    const all = [...this.entries.values()];
+    const all = [...this.entries.values(), ...this.retiring];
     this.entries.clear();
+    this.retiring.clear();
     await Promise.allSettled(all.map((entry) => entry.sql.end({ timeout: 5 })));
   }
 }

@@ -15,7 +15,7 @@ import { type SqlResponse, type StatementOutcome, sqlResponse } from "../sql/res
 import type { SqlStatement } from "../sql/split.ts";
 import { postgresOutsideTransaction, runMode } from "../sql/transaction.ts";
 import { Deadline, Stopped } from "./deadline.ts";
-import { isConnectionError, postgresFailure } from "./failures.ts";
+import { isSessionGone, postgresFailure } from "./failures.ts";
 import type { PoolEntry } from "./pools.ts";
 import { outcomeOf, type PgConnection, resolveColumnTypes } from "./statement.ts";
 
@@ -26,11 +26,14 @@ export interface ScriptRun {
   signal: AbortSignal;
 }
 
-export type ScriptResult = { ok: true; response: SqlResponse } | { ok: false; error: CallError };
+export type ScriptResult = {
+  outcome: { ok: true; response: SqlResponse } | { ok: false; error: CallError };
+  /** The session died during the call (the pool should be retired). */
+  sessionLost: boolean;
+};
 
 export async function runScript(pool: PoolEntry, run: ScriptRun): Promise<ScriptResult> {
   const deadline = new Deadline(run.timeoutMs, run.signal);
-  pool.active++;
   const reserving = pool.sql.reserve();
   let conn: PgConnection;
   try {
@@ -40,16 +43,53 @@ export async function runScript(pool: PoolEntry, run: ScriptRun): Promise<Script
       (late) => late.release(),
       () => {},
     );
-    pool.active--;
     await deadline.settled();
+    if (deadline.reason) return { outcome: { ok: false, error: deadline.error(null) }, sessionLost: false };
     return {
-      ok: false,
-      error: deadline.reason ? deadline.error(null) : postgresFailure(err, null, pool.secrets),
+      outcome: { ok: false, error: postgresFailure(err, null, pool.secrets) },
+      sessionLost: isSessionGone(err),
     };
   }
+  let alive = true;
+  let outcome: ScriptResult["outcome"];
+  try {
+    outcome = { ok: true, response: await runStatements(conn, pool, run, deadline) };
+  } catch (failure) {
+    const { err, index } =
+      failure instanceof StatementFailure ? failure : new StatementFailure(failure, null);
+    alive = !isSessionGone(err);
+    // The server's statement_timeout and our deadline are the same length: whichever fires first wins.
+    if (deadline.reason || isStatementTimeout(err)) outcome = { ok: false, error: deadline.error(index) };
+    else outcome = { ok: false, error: postgresFailure(err, index, pool.secrets) };
+  }
+  await deadline.settled();
+  // Nothing more is sent on a lost session, nor is it released: postgres.js could write to its closed
+  // socket from a timer (an uncaught crash). The caller retires the whole pool instead.
+  if (alive && (await resetSession(conn))) {
+    conn.release();
+    return { outcome, sessionLost: false };
+  }
+  return { outcome, sessionLost: true };
+}
+
+/** What runStatements throws: the driver's error and the statement it belongs to (null: the prelude). */
+class StatementFailure extends Error {
+  constructor(
+    readonly err: unknown,
+    readonly index: number | null,
+  ) {
+    super("statement failed");
+  }
+}
+
+async function runStatements(
+  conn: PgConnection,
+  pool: PoolEntry,
+  run: ScriptRun,
+  deadline: Deadline,
+): Promise<SqlResponse> {
   const mode = runMode(run.statements, postgresOutsideTransaction);
   let index: number | null = null;
-  let healthy = true;
   try {
     const ms = Math.max(1, Math.round(run.timeoutMs));
     const prelude =
@@ -64,17 +104,9 @@ export async function runScript(pool: PoolEntry, run: ScriptRun): Promise<Script
     if (mode === "transaction") await exec(conn, deadline, "COMMIT");
     const response = sqlResponse(outcomes);
     await resolveColumnTypes(conn, response.columns, response.rows, pool.typeNames);
-    return { ok: true, response };
+    return response;
   } catch (err) {
-    healthy = !isConnectionError(err);
-    // The server's statement_timeout and our deadline are the same length: whichever fires first wins.
-    if (deadline.reason || isStatementTimeout(err)) return { ok: false, error: deadline.error(index) };
-    return { ok: false, error: postgresFailure(err, index, pool.secrets) };
-  } finally {
-    await deadline.settled();
-    if (healthy) await resetSession(conn);
-    conn.release();
-    pool.active--;
+    throw new StatementFailure(err, index);
   }
 }
 
@@ -116,14 +148,21 @@ async function exec(
 }
 
 /**
- * Leaves the connection as a new session. DISCARD ALL fails inside a transaction block (an open BEGIN, or a
- * transaction a statement broke), so then it rolls back first.
+ * Leaves the connection as a new session; false when the session turned out to be gone. DISCARD ALL fails
+ * inside a transaction block (an open BEGIN, or a transaction a statement broke), so then it rolls back first.
  */
-async function resetSession(conn: PgConnection): Promise<void> {
+async function resetSession(conn: PgConnection): Promise<boolean> {
   try {
     await conn.unsafe("DISCARD ALL");
-  } catch {
-    await conn.unsafe("ROLLBACK").catch(() => {});
-    await conn.unsafe("DISCARD ALL").catch(() => {});
+    return true;
+  } catch (err) {
+    if (isSessionGone(err)) return false;
+  }
+  try {
+    await conn.unsafe("ROLLBACK");
+    await conn.unsafe("DISCARD ALL");
+    return true;
+  } catch (err) {
+    return !isSessionGone(err);
   }
 }
