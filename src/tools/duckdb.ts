@@ -5,7 +5,7 @@
  */
 import type { JsonObject } from "../dsl/types.ts";
 import { DuckDatabases, type DuckDatabasesOptions, MEMORY } from "./duckdb/databases.ts";
-import { duckFailure, runDuckScript } from "./duckdb/run.ts";
+import { duckFailure } from "./duckdb/failures.ts";
 import { checkSeconds, SECOND, secondsToMs } from "./fields.ts";
 import { readStatements } from "./sql/command.ts";
 import { checkParams } from "./sql/params.ts";
@@ -54,6 +54,8 @@ export function createDuckdbTool(opts: DuckdbToolOptions = {}): DuckdbTool {
         return { ok: false, error: duckFailure(err, null) };
       }
       try {
+        // Loaded on the first call: DuckDB's native module costs ~200 ms at startup (see databases.ts).
+        const { runDuckScript } = await import("./duckdb/run.ts");
         return await runDuckScript(lease.connection, {
           statements: read.statements,
           params: config.params ?? undefined,

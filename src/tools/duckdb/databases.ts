@@ -7,7 +7,13 @@
  * one execution each have their own transaction.
  */
 import { resolve } from "node:path";
-import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
+import type { DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
+
+/** DuckDB's native module takes ~200 ms to load: only a worker that runs a duckdb call pays for it. */
+async function createInstance(path: string): Promise<DuckDBInstance> {
+  const { DuckDBInstance } = await import("@duckdb/node-api");
+  return DuckDBInstance.create(path);
+}
 
 export const MEMORY = ":memory:";
 
@@ -60,7 +66,7 @@ export class DuckDatabases {
     let entry = this.entries.get(key);
     if (entry === undefined) {
       const path = database === MEMORY ? MEMORY : resolve(database);
-      entry = { instance: DuckDBInstance.create(path), active: 0, lastUsed: Date.now() };
+      entry = { instance: createInstance(path), active: 0, lastUsed: Date.now() };
       this.entries.set(key, entry);
       this.startSweeping();
     }

@@ -18,6 +18,7 @@ import { SECOND } from "../fields.ts";
 import { type SqlResponse, type StatementOutcome, sqlResponse } from "../sql/result.ts";
 import type { SqlStatement } from "../sql/split.ts";
 import { controlsTransaction, runMode } from "../sql/transaction.ts";
+import { duckFailure } from "./failures.ts";
 import { duckParam, jsonOf } from "./values.ts";
 
 export interface DuckScript {
@@ -130,19 +131,4 @@ export async function runDuckScript(connection: DuckDBConnection, script: DuckSc
     clearTimeout(timer);
     script.signal.removeEventListener("abort", onAbort);
   }
-}
-
-/** `Catalog Error: Table with name x does not exist!` → error_type "Catalog". */
-export function duckFailure(err: unknown, statementIndex: number | null): CallError {
-  const message = err instanceof Error ? err.message : String(err);
-  const error: CallError = {
-    kind: "duckdb",
-    code: "E_DUCKDB_QUERY",
-    message,
-    retryable: false,
-    statement_index: statementIndex,
-  };
-  const type = /^(?:Failed to bind value: )?([A-Za-z ]+?) Error:/.exec(message)?.[1];
-  if (type) error.error_type = type;
-  return error;
 }
