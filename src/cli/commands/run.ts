@@ -20,6 +20,7 @@ interface RunFlags {
   json?: boolean;
   concurrency?: string;
   quiet?: boolean;
+  register: string[];
 }
 
 export function registerRun(program: Command): void {
@@ -34,18 +35,30 @@ export function registerRun(program: Command): void {
     .option("--concurrency <n>", "commands run at once")
     .option("--json", "print {execution_id, status, result, error, steps} to stdout")
     .option("-q, --quiet", "do not show steps on stderr")
+    .option(
+      "--register <file>",
+      "register another playbook first, e.g. a child that `playbook` steps run (repeatable)",
+      collect,
+      [],
+    )
     .action(async (file: string, flags: RunFlags) => {
       process.exitCode = await runCommand(file, flags);
     });
 }
 
-export async function runCommand(file: string, flags: RunFlags): Promise<number> {
+/** The file's text when it is a valid playbook; otherwise prints every problem and returns undefined. */
+async function readValid(file: string): Promise<string | undefined> {
   const yaml = await readFile(file, "utf8");
   const checked = validate(yaml, { file });
-  if (!checked.ok) {
-    process.stderr.write(`${checked.errors.map(formatIssue).join("\n")}\n`);
-    return 1;
-  }
+  if (checked.ok) return yaml;
+  process.stderr.write(`${checked.errors.map(formatIssue).join("\n")}\n`);
+  return undefined;
+}
+
+export async function runCommand(file: string, flags: RunFlags): Promise<number> {
+  const yaml = await readValid(file);
+  const others = await Promise.all((flags.register ?? []).map(readValid));
+  if (yaml === undefined || others.includes(undefined)) return 1;
   const payload: JsonObject = parsePayload(flags.payload, flags.set);
   const config = loadConfig(process.env, {
     ...(flags.db !== undefined && { db: flags.db }),
@@ -55,6 +68,7 @@ export async function runCommand(file: string, flags: RunFlags): Promise<number>
   const runtime = await EmbeddedRuntime.start(config, createLogger({ level: "warn", name: "noetl" }));
   let outcome: RunOutcome;
   try {
+    for (const other of others) await runtime.orchestrator.catalog.register(other!);
     if (!flags.quiet) runtime.orchestrator.onCommit(showProgress);
     outcome = await runtime.run(yaml, payload);
   } finally {
