@@ -88,7 +88,7 @@ describe("etl_pipeline example", { skip }, () => {
       const env = { NOETL_SECRET_KEY: SECRET_KEY, NOETL_POLL_MS: "200" };
       const server = await procs.server({ dbUrl, env: { ...env, NOETL_LOG_LEVEL: "warn" } });
       // Info level: the helper waits for the worker's "started" line.
-      await procs.worker({
+      const worker = await procs.worker({
         dbUrl,
         serverUrl: server.url,
         id: "etl-worker",
@@ -110,6 +110,21 @@ describe("etl_pipeline example", { skip }, () => {
       assert.equal(done.status, "completed", JSON.stringify(done.error));
       assert.deepEqual(done.result, EXPECTED);
       await assertNoLeak(db);
+      const id = started.body.execution_id;
+      for (const path of [
+        `/api/v2/executions/${id}`,
+        `/api/v2/executions/${id}/events`,
+        "/api/v2/credentials",
+      ]) {
+        const res = await api(server.url, "GET", path);
+        assert.ok(!JSON.stringify(res.body).includes(PASSWORD), `the password leaked into GET ${path}`);
+      }
+      for (const proc of [server, worker]) {
+        assert.ok(
+          !`${proc.stdout()}${proc.stderr()}`.includes(PASSWORD),
+          `the password leaked into ${proc.name}'s log`,
+        );
+      }
     } finally {
       await procs.stopAll();
     }
