@@ -30,6 +30,36 @@ interface FanoutRun {
   ms: number;
   status: string;
   itemsDone: number;
+  /** Largest engine state seen while it ran (JSON text bytes, and as stored after TOAST compression). */
+  statePeak: { text: number; stored: number };
+  stateFinal: { text: number; stored: number };
+}
+
+const STATE_SIZE_SQL =
+  "SELECT octet_length(state::text) AS text, pg_column_size(state) AS stored FROM execution WHERE id = $1";
+
+async function stateSize(system: BenchSystem, id: string): Promise<{ text: number; stored: number }> {
+  const [row] = await system.query<{ text: number | string | null; stored: number | string | null }>(
+    STATE_SIZE_SQL,
+    [id],
+  );
+  return { text: Number(row?.text ?? 0), stored: Number(row?.stored ?? 0) };
+}
+
+/** Samples the state size every 500 ms (server mode; embedded runs never yield to timers, see docs). */
+function sampleState(system: BenchSystem, id: string): () => Promise<{ text: number; stored: number }> {
+  const peak = { text: 0, stored: 0 };
+  let pending: Promise<void> = Promise.resolve();
+  const timer = setInterval(() => {
+    pending = stateSize(system, id).then((s) => {
+      if (s.text > peak.text) Object.assign(peak, s);
+    });
+  }, 500);
+  return async () => {
+    clearInterval(timer);
+    await pending.catch(() => undefined);
+    return peak;
+  };
 }
 
 async function timeBoxed(
@@ -40,9 +70,11 @@ async function timeBoxed(
   const started = performance.now();
   const id = await system.start(playbook);
   const disarm = system.cancelAfter(id, Math.max(0, budgetMs - (performance.now() - started)));
+  const stopSampling = sampleState(system, id);
   const status = await system.waitForEnd(id);
   const ms = performance.now() - started;
   disarm();
+  const statePeak = await stopSampling();
   const [row] = await system.query<{ done: string | number }>(
     "SELECT count(*) AS done FROM event WHERE execution_id = $1 AND name = 'call.done'",
     [id],
@@ -52,6 +84,8 @@ async function timeBoxed(
     ms,
     status: status === "cancelled" ? "over budget (cancelled)" : status,
     itemsDone: Number(row?.done),
+    statePeak,
+    stateFinal: await stateSize(system, id),
   };
 }
 
@@ -82,6 +116,7 @@ export const fanout10k: Workload = {
       workerPeak = Math.max(workerPeak, peak.worker);
       if (run.itemsDone < items) break;
     }
+    const peakText = Math.max(...runs.map((r) => r.statePeak.text));
     const rates = runs.map((r) => (r.itemsDone / r.ms) * 1000);
     const finished = runs.filter((r) => r.itemsDone === items);
     const wall = finished.map((r) => r.ms);
@@ -114,6 +149,10 @@ export const fanout10k: Workload = {
       ...(system.mode === "server"
         ? { server_peak_rss_mb: round(serverPeak, 1), worker_peak_rss_mb: round(workerPeak, 1) }
         : { process_peak_rss_mb: round(serverPeak, 1) }),
+      // null in embedded mode: the sampler's timer never fires while the run keeps the loop busy.
+      state_peak_bytes:
+        peakText > 0 ? { text: peakText, stored: Math.max(...runs.map((r) => r.statePeak.stored)) } : null,
+      state_final_bytes: runs.at(-1)?.stateFinal ?? null,
       statuses: Object.fromEntries(runs.map((r, i) => [`run${i + 1}`, r.status])),
       target: "steps_per_s >= 2000 and ratio >= 0.3",
     };
