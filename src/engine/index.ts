@@ -18,6 +18,12 @@ export type * from "./types.ts";
 export interface Engine {
   /** Pure and deterministic: no I/O, no clock (time comes from event.timestamp), no randomness, never mutates `state`. */
   handle(state: ExecutionState | undefined, event: InputEvent): HandleResult<ExecutionState>;
+  /**
+   * The same result as calling handle() for each event in turn (outputs concatenated), for less: the batch
+   * shares one copy-on-write draft, so the maps a batch touches are copied once, not once per event. The
+   * server folds a worker's three events per command, and concurrent reports of one execution, this way.
+   */
+  handleAll(state: ExecutionState | undefined, events: readonly InputEvent[]): HandleResult<ExecutionState>;
 }
 
 const compiledPlaybooks = new WeakMap<Playbook, CompiledPlaybook>();
@@ -35,7 +41,10 @@ function compile(playbook: Playbook): CompiledPlaybook {
 
 export function createEngine(playbook: Playbook): Engine {
   const compiled = compile(playbook);
-  return { handle: (state, event) => handle(compiled, state, event) };
+  return {
+    handle: (state, event) => handle(compiled, state, event),
+    handleAll: (state, events) => handleAll(compiled, state, events),
+  };
 }
 
 const EVENT_NAMES = new Set(["workflow.start", "step.enter", "call.done", "step.exit", "workflow.cancel"]);
@@ -109,25 +118,98 @@ function handle(
     // Events after the end are expected (workers finishing cancelled commands) and change nothing.
     if (state.status !== "running") return { state, events: [], commands: [], cancel_commands: [] };
     const d = new Draft(compiled, state, event.timestamp);
-    switch (event.name) {
-      case "step.enter":
-        onEnter(d, event);
-        break;
-      case "call.done":
-        onCallDone(d, event);
-        break;
-      case "step.exit":
-        onExit(d, event);
-        break;
-      case "workflow.cancel":
-        onCancel(d, event);
-        break;
-    }
+    dispatch(d, event);
     return finish(d);
   } catch (error) {
     // A bug must not take the server down with it: report it and change nothing.
     const message = error instanceof Error ? error.message : String(error);
     return warningOnly(fallback, `internal engine error, event ignored: ${message}`, event);
+  }
+}
+
+function handleAll(
+  compiled: CompiledPlaybook,
+  state: ExecutionState | undefined,
+  events: readonly InputEvent[],
+): HandleResult<ExecutionState> {
+  if (events.length === 1) return handle(compiled, state, events[0]!);
+  try {
+    return foldInOneDraft(compiled, state, events);
+  } catch {
+    // An internal error: replay event by event from the untouched input, where it becomes a warning.
+    return fold(compiled, state, events);
+  }
+}
+
+function fold(
+  compiled: CompiledPlaybook,
+  state: ExecutionState | undefined,
+  events: readonly InputEvent[],
+): HandleResult<ExecutionState> {
+  const out = emptyResult(state);
+  for (const event of events) append(out, handle(compiled, out.state, event));
+  return out as HandleResult<ExecutionState>;
+}
+
+/** Events the shared draft can take: the others (start, invalid, no state yet) go through handle(). */
+function draftable(state: ExecutionState | undefined, event: InputEvent): state is ExecutionState {
+  return state !== undefined && event.name !== "workflow.start" && validateEvent(event) === undefined;
+}
+
+function foldInOneDraft(
+  compiled: CompiledPlaybook,
+  state: ExecutionState | undefined,
+  events: readonly InputEvent[],
+): HandleResult<ExecutionState> {
+  const out = emptyResult(state);
+  let d: Draft | undefined;
+  const flush = () => {
+    if (d === undefined) return;
+    append(out, { state: d.result(), events: d.events, commands: d.commands, cancel_commands: d.cancel });
+    d = undefined;
+  };
+  for (const event of events) {
+    const live = d?.state ?? out.state;
+    if (!draftable(live, event)) {
+      flush();
+      append(out, handle(compiled, out.state, event));
+      continue;
+    }
+    if (live.status !== "running") continue; // as handle(): events after the end change nothing
+    if (d !== undefined && d.now !== event.timestamp) flush();
+    d ??= new Draft(compiled, out.state!, event.timestamp);
+    dispatch(d, event);
+    checkTermination(d);
+  }
+  flush();
+  return out as HandleResult<ExecutionState>;
+}
+
+function emptyResult(state: ExecutionState | undefined): HandleResult<ExecutionState | undefined> {
+  return { state, events: [], commands: [], cancel_commands: [] };
+}
+
+function append(out: HandleResult<ExecutionState | undefined>, r: HandleResult<ExecutionState>): void {
+  out.state = r.state;
+  out.events.push(...r.events);
+  out.commands.push(...r.commands);
+  out.cancel_commands.push(...r.cancel_commands);
+}
+
+function dispatch(d: Draft, event: InputEvent): void {
+  switch (event.name) {
+    case "step.enter":
+      onEnter(d, event);
+      break;
+    case "call.done":
+      onCallDone(d, event);
+      break;
+    case "step.exit":
+      onExit(d, event);
+      break;
+    case "workflow.cancel":
+      onCancel(d, event);
+      break;
   }
 }
 

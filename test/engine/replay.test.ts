@@ -51,3 +51,42 @@ describe("replay of committed event logs", () => {
     });
   }
 });
+
+describe("handleAll folds a batch exactly as handle() event by event", () => {
+  for (const scenario of scenarios) {
+    for (const size of [2, 3, 7, Number.POSITIVE_INFINITY]) {
+      test(`${scenario.name}, batches of ${size}: same commands, events, cancellations and final state`, () => {
+        const log = JSON.parse(
+          readFileSync(new URL(`${scenario.name}.json`, fixturesDir), "utf8"),
+        ) as RecordedLog;
+        const engine = createEngine(loadPlaybook(log.playbook));
+        // One timestamp per batch, as the server gives every event of one transaction.
+        const events = log.events.map((e, i) => ({
+          ...e,
+          timestamp:
+            log.events[Math.floor(i / Math.min(size, log.events.length)) * Math.min(size, log.events.length)]!
+              .timestamp,
+        }));
+        const fresh = () => ({
+          state: undefined as ExecutionState | undefined,
+          commands: [] as Command[],
+          events: [] as OutputEvent[],
+          cancelled: [] as string[],
+        });
+        const sequential = fresh();
+        const batched = fresh();
+        const add = (into: ReturnType<typeof fresh>, r: ReturnType<typeof engine.handle>) => {
+          into.state = r.state;
+          into.commands.push(...r.commands);
+          into.events.push(...r.events);
+          into.cancelled.push(...r.cancel_commands);
+        };
+        for (const event of events) add(sequential, engine.handle(sequential.state, event));
+        const step = Math.min(size, events.length);
+        for (let i = 0; i < events.length; i += step)
+          add(batched, engine.handleAll(batched.state, events.slice(i, i + step)));
+        assert.deepEqual(batched, sequential);
+      });
+    }
+  }
+});
