@@ -17,6 +17,7 @@ import { startServerMode, WORKER_PROCESSES } from "./modes/server.ts";
 import { REPO_ROOT } from "./modes/spawn.ts";
 import { type BenchOptions, parseOptions, type WorkloadName } from "./options.ts";
 import { emit, progress } from "./output.ts";
+import { revision } from "./revision.ts";
 import { round } from "./stats.ts";
 import type { BenchSystem, Mode } from "./system.ts";
 import { chain40 } from "./workloads/chain.ts";
@@ -32,6 +33,7 @@ const machine: JsonObject = {
   cores: availableParallelism(),
   cpu: cpus()[0]?.model ?? "unknown",
   node: process.version,
+  revision: revision(),
 };
 
 /** Stops whatever a run started when the bench is interrupted (Ctrl-C). */

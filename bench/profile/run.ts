@@ -10,7 +10,7 @@
  * One JSON line per finding on stdout, progress on stderr.
  */
 import { existsSync } from "node:fs";
-import { mkdtemp, rename } from "node:fs/promises";
+import { mkdir, mkdtemp, rename } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -20,10 +20,12 @@ import { createBenchDatabase } from "../modes/database.ts";
 import { cliServer, cliWorker, type ServerSystem, startServerMode } from "../modes/server.ts";
 import { REPO_ROOT } from "../modes/spawn.ts";
 import { emit, progress } from "../output.ts";
+import { revision } from "../revision.ts";
 import { median, round } from "../stats.ts";
 import { runToEnd } from "../system.ts";
 import { chainPlaybook, fanoutPlaybook } from "../workloads/playbooks.ts";
 import { roundTrips, statementCounts, stepPhases } from "./analyse.ts";
+import { cpuWindow, systemProcesses } from "./cpu-usage.ts";
 import { summariseProfile } from "./cpuprofile.ts";
 import { profileEmbedded } from "./embedded.ts";
 import type { Span } from "./trace.ts";
@@ -97,14 +99,18 @@ async function traced(dbUrl: string, list: Scenario[]): Promise<void> {
       progress(`traced ${scenario.name}`);
       const measure = await scenario.prepare(system);
       await collect(system); // drops the warm-up's spans
+      const cpu = await cpuWindow(() => systemProcesses(system));
       const times = await measure();
+      const cpuPerStep = await cpu(scenario.steps);
       const spans = await collect(system);
       const perStep = median(times) / (scenario.steps / times.length);
       emit({
         workload: `profile_${scenario.name}`,
+        revision: revision(),
         mode: "server (instrumented harness)",
         steps: scenario.steps,
         per_step_ms: round(perStep),
+        cpu: cpuPerStep,
         round_trips: roundTrips(spans, scenario.steps),
         statements: statementCounts(spans, scenario.steps),
         ...(scenario.name === "chain40" && { critical_path: stepPhases(spans) }),
@@ -155,6 +161,7 @@ async function profiled(dbUrl: string, list: Scenario[], dir: string): Promise<v
       }
       emit({
         workload: `cpu_${scenario.name}`,
+        revision: revision(),
         mode: "server (CLI processes, CPU profiler on)",
         steps: scenario.steps,
         per_step_ms: round(median(times) / (scenario.steps / times.length)),
@@ -172,11 +179,12 @@ async function main(): Promise<void> {
   });
   const list = scenarios(Number(values.executions ?? 20), Number(values.fanout ?? 1000));
   const dir = values.out ?? (await mkdtemp(join(tmpdir(), "noetl-profile-")));
+  await mkdir(dir, { recursive: true });
   const database = await createBenchDatabase();
   progress(`database ${database.name}; profiles in ${dir}`);
   try {
     progress("embedded chain40 (traced + CPU profile)");
-    emit(await profileEmbedded(Number(values.executions ?? 20), dir));
+    emit({ ...(await profileEmbedded(Number(values.executions ?? 20), dir)), revision: revision() });
     await traced(database.url, list);
     await profiled(database.url, list, dir);
   } finally {
