@@ -21,7 +21,7 @@ import type { Logger } from "../logger.ts";
 import {
   appendEvents,
   cancelCommands,
-  completeCommand,
+  completeCommands,
   type Db,
   dbNow,
   type ExecutionRow,
@@ -50,6 +50,7 @@ import {
 } from "./event-records.ts";
 import { ServerMetrics } from "./metrics.ts";
 import type { LoadedPlaybook, PlaybookCatalog } from "./playbooks.ts";
+import { ReportBatcher, type ReportOutcome } from "./report-batcher.ts";
 
 export type { IncomingEvent } from "./event-records.ts";
 
@@ -85,6 +86,7 @@ const TRANSACTION_ATTEMPTS = 3;
 
 export class Orchestrator {
   private readonly listeners: Array<(c: Committed) => void> = [];
+  private readonly reports = new ReportBatcher((id, reports) => this.applyReports(id, reports));
 
   constructor(
     readonly db: Db,
@@ -220,31 +222,61 @@ export class Orchestrator {
 
   private async acceptGroup(group: IncomingEvent[]): Promise<EventAck> {
     const first = group[0]!;
-    const keys = group.map(idempotencyKey);
-    const started = performance.now();
-    const ack = await this.transact(async (tx, out): Promise<EventAck> => {
-      if (keys.every((k) => k !== undefined)) {
-        const seen = await eventsByIdempotencyKey(tx, keys as string[]);
-        if (seen.length === keys.length) {
-          return {
-            ...ackBase(first),
-            status: "duplicate",
-            execution_status: (await executionStatus(tx, first.execution_id)) ?? "unknown",
-          };
-        }
+    if (first.lease_token !== undefined && first.command_id !== undefined) {
+      return this.reports.submit(first.execution_id, group);
+    }
+    if (group.some((e) => WORKER_EVENTS.has(e.name))) {
+      throw badRequest(`${first.name} events must carry command_id and lease_token`);
+    }
+    const key = idempotencyKey(first);
+    return this.transact(async (tx, out): Promise<EventAck> => {
+      if (key !== undefined && (await eventsByIdempotencyKey(tx, [key])).length > 0) {
+        const status = (await executionStatus(tx, first.execution_id)) ?? "unknown";
+        return { ...ackBase(first), status: "duplicate", execution_status: status };
       }
-      const lease =
-        first.lease_token !== undefined && first.command_id !== undefined
-          ? { commandId: first.command_id, leaseToken: first.lease_token }
-          : undefined;
-      if (!lease && group.some((e) => WORKER_EVENTS.has(e.name))) {
-        throw badRequest(`${first.name} events must carry command_id and lease_token`);
-      }
-      const applied = await this.applyLocked(tx, first.execution_id, group, out, lease);
+      const applied = await this.applyLocked(tx, first.execution_id, group, out);
       return { ...ackBase(first), status: "accepted", execution_status: applied.ended ?? "running" };
     });
+  }
+
+  /**
+   * Worker reports of one execution, applied together in one transaction (see ReportBatcher). A report
+   * whose events are all stored already is a duplicate; one whose lease is gone is refused (409) alone;
+   * the others' events run through the engine as one batch.
+   */
+  private async applyReports(executionId: string, reports: IncomingEvent[][]): Promise<ReportOutcome[]> {
+    const started = performance.now();
+    const outcomes = await this.transact(async (tx, out): Promise<ReportOutcome[]> => {
+      const keys = reports.map((r) => r.map((e) => idempotencyKey(e)!));
+      const seen = new Set((await eventsByIdempotencyKey(tx, keys.flat())).map((e) => e.idempotency_key));
+      // A report posted twice (a retry racing its first try) may sit twice in one batch: the first counts.
+      const duplicate = keys.map((k) => {
+        const repeated = k.every((key) => seen.has(key));
+        for (const key of k) seen.add(key);
+        return repeated;
+      });
+      const row = await lockExecution<ExecutionState>(tx, executionId);
+      if (!row) throw notFound(`no execution ${executionId}`);
+      const fresh = reports.filter((_, i) => !duplicate[i]);
+      const held = await completeCommands(
+        tx,
+        fresh.map((r) => ({ commandId: r[0]!.command_id!, leaseToken: r[0]!.lease_token! })),
+      );
+      const accepted = fresh.filter((r) => held.has(r[0]!.command_id!));
+      const applied = accepted.length > 0 ? await this.applyEvents(tx, row, accepted.flat(), out) : undefined;
+      const status = applied?.ended ?? (applied ? "running" : row.status);
+      return reports.map((report, i): ReportOutcome => {
+        const base = ackBase(report[0]!);
+        if (duplicate[i]) return { ack: { ...base, status: "duplicate", execution_status: status } };
+        if (held.has(report[0]!.command_id!))
+          return { ack: { ...base, status: "accepted", execution_status: status } };
+        this.metrics.leaseConflicts.inc();
+        const message = `command ${base.command_id} is not leased with this token any more`;
+        return { error: conflict("E_LEASE_LOST", message, { command_id: base.command_id }) };
+      });
+    });
     this.metrics.eventHandling.observe((performance.now() - started) / 1000);
-    return ack;
+    return outcomes;
   }
 
   /**
@@ -257,30 +289,31 @@ export class Orchestrator {
     executionId: string,
     group: IncomingEvent[],
     out: Committed[],
-    lease?: { commandId: string; leaseToken: string },
   ): Promise<Committed> {
     const row = await lockExecution<ExecutionState>(tx, executionId);
     if (!row) throw notFound(`no execution ${executionId}`);
-    if (lease && !(await completeCommand(tx, lease))) {
-      this.metrics.leaseConflicts.inc();
-      throw conflict("E_LEASE_LOST", `command ${lease.commandId} is not leased with this token any more`, {
-        command_id: lease.commandId,
-      });
-    }
+    return this.applyEvents(tx, row, group, out);
+  }
+
+  /** Runs the engine over events of the locked execution `row` and writes everything it decided. */
+  private async applyEvents(
+    tx: Db,
+    row: ExecutionRow<ExecutionState>,
+    group: IncomingEvent[],
+    out: Committed[],
+  ): Promise<Committed> {
+    const executionId = row.id;
     const { engine } = await this.catalog.load(row.playbook_path, row.playbook_version, tx);
     const timestamp = await dbNow(tx);
-    let state: ExecutionState | undefined = row.state ?? undefined;
-    const events: NewEvent[] = [];
-    const commands: Command[] = [];
-    const cancel = new Set<string>();
-    for (const incoming of group) {
-      const result = engine.handle(state, toInputEvent(incoming, timestamp));
-      state = result.state;
-      events.push(toStored(incoming));
-      for (const e of result.events) events.push(fromEngine(executionId, e));
-      commands.push(...result.commands);
-      for (const id of result.cancel_commands) cancel.add(id);
-    }
+    const result = engine.handleAll(
+      row.state ?? undefined,
+      group.map((e) => toInputEvent(e, timestamp)),
+    );
+    const state = result.state;
+    const events: NewEvent[] = group.map(toStored);
+    for (const e of result.events) events.push(fromEngine(executionId, e));
+    const commands = result.commands;
+    const cancel = new Set(result.cancel_commands);
     if (!state) throw badRequest(`execution ${executionId} has not started: post workflow.start first`);
     const ended = state.status !== "running";
     const live = ended ? [] : commands.filter((c) => !cancel.has(c.command_id));

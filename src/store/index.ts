@@ -55,6 +55,7 @@ export {
   type ClaimOptions,
   claimCommands,
   completeCommand,
+  completeCommands,
   extendLeases,
   isLeaseHeld,
   releaseCommands,

@@ -125,3 +125,23 @@ export async function releaseCommands(
   );
   return rows.map((r) => r.command_id);
 }
+
+/**
+ * completeCommand for many reports at once (the server applies concurrent reports of one execution in one
+ * transaction): deletes each command whose lease is still held with the given token, in one statement.
+ * Returns the ids that were held; the others were re-leased or are gone.
+ */
+export async function completeCommands(
+  tx: Db,
+  leases: ReadonlyArray<{ commandId: string; leaseToken: string }>,
+): Promise<Set<string>> {
+  if (leases.length === 0) return new Set();
+  const rows = await tx.query<{ command_id: string }>(
+    `DELETE FROM command c
+     USING unnest($1::text[], $2::text[]) AS l(command_id, lease_token)
+     WHERE c.command_id = l.command_id AND c.status = 'leased' AND c.lease_token::text = l.lease_token
+     RETURNING c.command_id`,
+    [leases.map((l) => l.commandId), leases.map((l) => l.leaseToken)],
+  );
+  return new Set(rows.map((r) => r.command_id));
+}
