@@ -23,12 +23,12 @@ import {
   cancelCommands,
   completeCommands,
   type Db,
-  dbNow,
   type ExecutionRow,
   eventsByIdempotencyKey,
   executionStatus,
   insertCommands,
   insertExecution,
+  type LockedExecution,
   lockExecution,
   type NewEvent,
   QUEUE_CHANNEL,
@@ -247,29 +247,27 @@ export class Orchestrator {
   private async applyReports(executionId: string, reports: IncomingEvent[][]): Promise<ReportOutcome[]> {
     const started = performance.now();
     const outcomes = await this.transact(async (tx, out): Promise<ReportOutcome[]> => {
-      const keys = reports.map((r) => r.map((e) => idempotencyKey(e)!));
-      const seen = new Set((await eventsByIdempotencyKey(tx, keys.flat())).map((e) => e.idempotency_key));
-      // A report posted twice (a retry racing its first try) may sit twice in one batch: the first counts.
-      const duplicate = keys.map((k) => {
-        const repeated = k.every((key) => seen.has(key));
-        for (const key of k) seen.add(key);
-        return repeated;
-      });
       const row = await lockExecution<ExecutionState>(tx, executionId);
       if (!row) throw notFound(`no execution ${executionId}`);
-      const fresh = reports.filter((_, i) => !duplicate[i]);
-      const held = await completeCommands(
-        tx,
-        fresh.map((r) => ({ commandId: r[0]!.command_id!, leaseToken: r[0]!.lease_token! })),
-      );
-      const accepted = fresh.filter((r) => held.has(r[0]!.command_id!));
+      // A report posted twice (a retry racing its first try) may sit twice in one batch: the first counts.
+      const firstOfCommand = reports.map((r, i) => reports.findIndex((o) => sameLease(o, r)) === i);
+      const leases = reports.filter((_, i) => firstOfCommand[i]).map((r) => leaseOf(r));
+      const held = await completeCommands(tx, leases);
+      const accepted = reports.filter((r, i) => firstOfCommand[i] && held.has(r[0]!.command_id!));
+      // Only reports whose lease is not held need the slower look-up: applied before, or stale?
+      const unheld = reports.filter((r) => !held.has(r[0]!.command_id!));
+      const keys = unheld.flatMap((r) => r.map((e) => idempotencyKey(e)!));
+      const seen = new Set((await eventsByIdempotencyKey(tx, keys)).map((e) => e.idempotency_key));
       const applied = accepted.length > 0 ? await this.applyEvents(tx, row, accepted.flat(), out) : undefined;
       const status = applied?.ended ?? (applied ? "running" : row.status);
       return reports.map((report, i): ReportOutcome => {
         const base = ackBase(report[0]!);
-        if (duplicate[i]) return { ack: { ...base, status: "duplicate", execution_status: status } };
-        if (held.has(report[0]!.command_id!))
+        if (firstOfCommand[i] && held.has(base.command_id!)) {
           return { ack: { ...base, status: "accepted", execution_status: status } };
+        }
+        if (!firstOfCommand[i] || report.every((e) => seen.has(idempotencyKey(e)!))) {
+          return { ack: { ...base, status: "duplicate", execution_status: status } };
+        }
         this.metrics.leaseConflicts.inc();
         const message = `command ${base.command_id} is not leased with this token any more`;
         return { error: conflict("E_LEASE_LOST", message, { command_id: base.command_id }) };
@@ -298,13 +296,13 @@ export class Orchestrator {
   /** Runs the engine over events of the locked execution `row` and writes everything it decided. */
   private async applyEvents(
     tx: Db,
-    row: ExecutionRow<ExecutionState>,
+    row: LockedExecution<ExecutionState>,
     group: IncomingEvent[],
     out: Committed[],
   ): Promise<Committed> {
     const executionId = row.id;
     const { engine } = await this.catalog.load(row.playbook_path, row.playbook_version, tx);
-    const timestamp = await dbNow(tx);
+    const timestamp = row.locked_at;
     const result = engine.handleAll(
       row.state ?? undefined,
       group.map((e) => toInputEvent(e, timestamp)),
@@ -455,6 +453,14 @@ function wakeHint(queued: Command[], now: string): string {
     earliest = Math.min(earliest, Math.max(0, delay));
   }
   return earliest > 0 && Number.isFinite(earliest) ? `delay_ms=${Math.ceil(earliest)}` : "";
+}
+
+function leaseOf(report: IncomingEvent[]): { commandId: string; leaseToken: string } {
+  return { commandId: report[0]!.command_id!, leaseToken: report[0]!.lease_token! };
+}
+
+function sameLease(a: IncomingEvent[], b: IncomingEvent[]): boolean {
+  return a[0]!.command_id === b[0]!.command_id && a[0]!.lease_token === b[0]!.lease_token;
 }
 
 function ackBase(e: IncomingEvent): Pick<EventAck, "execution_id" | "command_id"> {

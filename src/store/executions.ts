@@ -70,8 +70,17 @@ export async function insertExecution<S = JsonValue>(
 }
 
 /** SELECT … FOR UPDATE: call inside a transaction; other lockers wait until it ends. */
-export async function lockExecution<S = JsonValue>(tx: Db, id: string): Promise<ExecutionRow<S> | undefined> {
-  const rows = await tx.query<ExecutionRow<S>>(`SELECT ${ROW} FROM execution WHERE id = $1 FOR UPDATE`, [id]);
+/** A locked execution row, with the database's clock read in the same round trip. */
+export type LockedExecution<S = JsonValue> = ExecutionRow<S> & { locked_at: string };
+
+export async function lockExecution<S = JsonValue>(
+  tx: Db,
+  id: string,
+): Promise<LockedExecution<S> | undefined> {
+  const rows = await tx.query<LockedExecution<S>>(
+    `SELECT ${ROW}, now() AS locked_at FROM execution WHERE id = $1 FOR UPDATE`,
+    [id],
+  );
   return rows[0];
 }
 

@@ -44,6 +44,7 @@ export {
   getExecution,
   insertExecution,
   type ListExecutionsOptions,
+  type LockedExecution,
   listExecutions,
   lockExecution,
   type NewExecution,
