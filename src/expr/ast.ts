@@ -28,3 +28,60 @@ export interface Args {
   positional: Node[];
   keyword: { name: string; value: Node }[];
 }
+
+/** Calls `visit` on each direct child expression of `node` (operands, keys, items, call arguments). */
+export function forEachChild(node: Node, visit: (child: Node) => void): void {
+  const maybe = (child: Node | undefined) => {
+    if (child !== undefined) visit(child);
+  };
+  switch (node.kind) {
+    case "attr":
+    case "filter":
+    case "test":
+    case "method":
+      visit(node.target);
+      break;
+    case "unary":
+      visit(node.operand);
+      break;
+    case "item":
+      visit(node.target);
+      visit(node.key);
+      break;
+    case "slice":
+      visit(node.target);
+      maybe(node.start);
+      maybe(node.stop);
+      maybe(node.step);
+      break;
+    case "list":
+      node.items.forEach(visit);
+      break;
+    case "dict":
+      for (const [k, v] of node.entries) {
+        visit(k);
+        visit(v);
+      }
+      break;
+    case "binary":
+    case "logical":
+      visit(node.left);
+      visit(node.right);
+      break;
+    case "compare":
+      visit(node.first);
+      for (const r of node.rest) visit(r.operand);
+      break;
+    case "conditional":
+      visit(node.test);
+      visit(node.consequent);
+      maybe(node.otherwise);
+      break;
+    default:
+      break;
+  }
+  if ("args" in node) {
+    node.args.positional.forEach(visit);
+    for (const k of node.args.keyword) visit(k.value);
+  }
+}

@@ -1,4 +1,4 @@
-import type { Args, Node } from "./ast.ts";
+import { type Args, forEachChild, type Node } from "./ast.ts";
 import { compare } from "./compare.ts";
 import { didYouMean, type ExprError, evalError, syntaxError } from "./errors.ts";
 import { FILTERS } from "./filters/index.ts";
@@ -266,58 +266,13 @@ export function compileNode(node: Node): Evaluator {
 }
 
 /** Counts nodes, the work one evaluation of the tree does (charged against the step budget). */
-export function countNodes(node: Node): number {
-  let n = 1;
-  const visit = (child: Node | undefined) => {
-    if (child !== undefined) n += countNodes(child);
-  };
-  switch (node.kind) {
-    case "attr":
-    case "unary":
-    case "filter":
-    case "test":
-    case "method":
-      visit("target" in node ? node.target : node.operand);
-      break;
-    case "item":
-      visit(node.target);
-      visit(node.key);
-      break;
-    case "slice":
-      visit(node.target);
-      visit(node.start);
-      visit(node.stop);
-      visit(node.step);
-      break;
-    case "list":
-      node.items.forEach(visit);
-      break;
-    case "dict":
-      for (const [k, v] of node.entries) {
-        visit(k);
-        visit(v);
-      }
-      break;
-    case "binary":
-    case "logical":
-      visit(node.left);
-      visit(node.right);
-      break;
-    case "compare":
-      visit(node.first);
-      for (const r of node.rest) visit(r.operand);
-      break;
-    case "conditional":
-      visit(node.test);
-      visit(node.consequent);
-      visit(node.otherwise);
-      break;
-    default:
-      break;
-  }
-  if ("args" in node) {
-    node.args.positional.forEach(visit);
-    for (const k of node.args.keyword) visit(k.value);
+export function countNodes(root: Node): number {
+  // Iterative: a long flat operator chain is a deep tree, and must not cost stack depth here.
+  let n = 0;
+  const pending: Node[] = [root];
+  for (let node = pending.pop(); node !== undefined; node = pending.pop()) {
+    n++;
+    forEachChild(node, (child) => pending.push(child));
   }
   return n;
 }

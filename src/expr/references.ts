@@ -1,4 +1,4 @@
-import type { Node } from "./ast.ts";
+import { forEachChild, type Node } from "./ast.ts";
 import { asExprError, parseBareExpression } from "./template.ts";
 import { looksLikeTemplate, parseTemplate, type Stmt } from "./template-parser.ts";
 
@@ -20,59 +20,7 @@ function collect(node: Node, bound: ReadonlySet<string>, out: PathItem[][]): voi
     if (!bound.has(path[0] as string)) out.push(path);
     return;
   }
-  const visit = (child: Node | undefined) => {
-    if (child !== undefined) collect(child, bound, out);
-  };
-  switch (node.kind) {
-    case "attr":
-    case "filter":
-    case "test":
-    case "method":
-      visit(node.target);
-      break;
-    case "unary":
-      visit(node.operand);
-      break;
-    case "item":
-      visit(node.target);
-      visit(node.key);
-      break;
-    case "slice":
-      visit(node.target);
-      visit(node.start);
-      visit(node.stop);
-      visit(node.step);
-      break;
-    case "list":
-      node.items.forEach(visit);
-      break;
-    case "dict":
-      for (const [k, v] of node.entries) {
-        visit(k);
-        visit(v);
-      }
-      break;
-    case "binary":
-    case "logical":
-      visit(node.left);
-      visit(node.right);
-      break;
-    case "compare":
-      visit(node.first);
-      for (const r of node.rest) visit(r.operand);
-      break;
-    case "conditional":
-      visit(node.test);
-      visit(node.consequent);
-      visit(node.otherwise);
-      break;
-    default:
-      break;
-  }
-  if ("args" in node) {
-    node.args.positional.forEach(visit);
-    for (const k of node.args.keyword) visit(k.value);
-  }
+  forEachChild(node, (child) => collect(child, bound, out));
 }
 
 /** Statements: loop targets and `loop` are bound inside the loop; `set` names from the statement on. */
