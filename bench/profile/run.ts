@@ -133,6 +133,7 @@ const PROCESS_NAMES = ["server", "worker-1", "worker-2"];
 
 async function profiled(dbUrl: string, list: Scenario[], dir: string): Promise<void> {
   const windowed = (name: string) => ({
+    // tsx must be registered before the preload, which is TypeScript; spawnTs adds it again (harmless).
     nodeArgs: ["--import", "tsx", "--import", here("cpu-window.ts")],
     env: { NOETL_BENCH_CPU_PROFILE: join(dir, name) },
   });
