@@ -41,6 +41,7 @@ const NAMES: Array<[RegExp, string]> = [
   [/^WITH picked AS/, "claimCommands"],
   [/^SELECT id, playbook_path.*FOR UPDATE/s, "lockExecution"],
   [/^DELETE FROM command WHERE command_id = \$1 AND status = 'leased'/, "completeCommand"],
+  [/^DELETE FROM command c USING unnest/, "completeCommands (batch)"],
   [/FROM event WHERE idempotency_key = ANY/, "eventsByIdempotencyKey"],
   [/^SELECT now\(\) AS now/, "dbNow"],
   [/^WITH input AS \(\s*SELECT nextval\('event_id_seq'\)/, "appendEvents"],
