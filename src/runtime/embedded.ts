@@ -73,6 +73,7 @@ export class EmbeddedRuntime {
       pollMs: config.pollMs,
       shutdownGraceMs: config.shutdownGraceMs,
       log,
+      listen: false,
     });
     const reaper = new Reaper(orchestrator, config.pollMs, log);
     const runtime = new EmbeddedRuntime(db, orchestrator, worker, tools, reaper);
@@ -135,7 +136,7 @@ export class EmbeddedRuntime {
 
   private committed(c: Committed): void {
     // Same process: wake the worker directly instead of waiting for NOTIFY to travel through the database.
-    if (c.commands > 0) this.worker.wake();
+    if (c.wake !== undefined) this.worker.notified(c.wake);
     // Ends nobody waits for are not remembered (child executions would pile up): waitFor asks the database.
     if (c.ended !== undefined) this.settle(c.execution_id, c.ended);
   }

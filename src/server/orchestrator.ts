@@ -70,6 +70,8 @@ export interface Committed {
   commands: number;
   /** Set when the execution ended in this transaction. */
   ended?: string;
+  /** The NOTIFY payload sent for the queued commands (see wakeHint), for in-process workers. */
+  wake?: string;
 }
 
 export interface ExecuteRequest {
@@ -316,12 +318,14 @@ export class Orchestrator {
     const ended = state.status !== "running";
     const live = ended ? [] : commands.filter((c) => !cancel.has(c.command_id));
     const queued = live.filter((c) => c.kind !== "playbook");
+    let wake: string | undefined;
     await appendEvents(tx, events);
     if (ended) await cancelCommands(tx, executionId, "all");
     else if (cancel.size > 0) await cancelCommands(tx, executionId, [...cancel]);
     if (queued.length > 0) {
       await insertCommands(tx, queued);
-      await tx.notify(QUEUE_CHANNEL, wakeHint(queued, timestamp));
+      wake = wakeHint(queued, timestamp);
+      await tx.notify(QUEUE_CHANNEL, wake);
     }
     await saveExecution(tx, executionId, {
       state,
@@ -333,6 +337,7 @@ export class Orchestrator {
     this.observe(group, events, queued, ended ? state.status : undefined);
     const committed: Committed = { execution_id: executionId, events, commands: queued.length };
     if (ended) committed.ended = state.status;
+    if (wake !== undefined) committed.wake = wake;
     out.push(committed);
 
     // Everything below re-enters applyLocked for other executions (or this one, whose state is saved).

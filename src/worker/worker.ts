@@ -26,6 +26,8 @@ export interface WorkerOptions {
   pollMs: number;
   shutdownGraceMs: number;
   log: Logger;
+  /** LISTEN for NOTIFY (default). Embedded mode wakes its worker by function call instead. */
+  listen?: boolean;
 }
 
 interface Running {
@@ -39,6 +41,12 @@ export class Worker {
   private stopping = false;
   private claiming: Promise<void> | undefined;
   private wakeAgain = false;
+  /**
+   * The queue may hold more than we took: the last claim filled every free slot, or a wake-up came while
+   * none was free. Only then does a finished command trigger a claim; otherwise NOTIFY (or the poll) does,
+   * which keeps empty claims off the hot path.
+   */
+  private backlog = false;
   private timers: NodeJS.Timeout[] = [];
   private unlisten: (() => Promise<void>) | undefined;
 
@@ -54,7 +62,9 @@ export class Worker {
   }
 
   async start(): Promise<void> {
-    this.unlisten = await this.opts.db.listen(QUEUE_CHANNEL, (payload) => this.onNotify(payload));
+    if (this.opts.listen !== false) {
+      this.unlisten = await this.opts.db.listen(QUEUE_CHANNEL, (payload) => this.notified(payload));
+    }
     this.timers.push(setInterval(() => this.wake(), this.opts.pollMs));
     // Extend leases well before they expire: three heartbeats per lease period survive one slow round.
     this.timers.push(
@@ -65,7 +75,7 @@ export class Worker {
   }
 
   /** A NOTIFY from the server: claim now, or when a delayed command (a retry's backoff) becomes runnable. */
-  private onNotify(payload: string): void {
+  notified(payload: string): void {
     const delay = /^delay_ms=(\d+)$/.exec(payload)?.[1];
     if (delay === undefined) {
       this.wake();
@@ -79,6 +89,10 @@ export class Worker {
   /** Asks for a claim round; concurrent wake-ups (a NOTIFY storm) collapse into one follow-up round. */
   wake(): void {
     if (this.stopping) return;
+    if (this.running.size >= this.opts.concurrency) {
+      this.backlog = true;
+      return;
+    }
     if (this.claiming) {
       this.wakeAgain = true;
       return;
@@ -102,9 +116,9 @@ export class Worker {
     do {
       this.wakeAgain = false;
       try {
-        const claimed = await this.claim();
-        // Something was waiting, so more may be: claim again while slots are free.
-        if (claimed.length > 0) this.wakeAgain = true;
+        await this.claim();
+        // A full batch suggests more is waiting: claim again while slots are free.
+        if (this.backlog) this.wakeAgain = true;
       } catch (err) {
         this.opts.log.error({ err }, "claim failed; retrying on the next poll");
         return;
@@ -120,6 +134,7 @@ export class Worker {
       limit: free,
       leaseMs: this.opts.leaseMs,
     });
+    this.backlog = rows.length === free;
     return rows.map((row) => this.dispatch(row as LeasedCommand));
   }
 
@@ -128,7 +143,7 @@ export class Worker {
     const entry: Running = { command, abort, done: Promise.resolve() };
     entry.done = this.execute(command, abort.signal).finally(() => {
       this.running.delete(command.command_id);
-      this.wake();
+      if (this.backlog) this.wake();
     });
     this.running.set(command.command_id, entry);
     return entry;
