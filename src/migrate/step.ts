@@ -1,4 +1,5 @@
 import type { YAMLMap } from "yaml";
+import { RECORDS } from "../dsl/definitions.ts";
 import { convertWith } from "./args.ts";
 import { convertFlow } from "./flow.ts";
 import { convertIterator } from "./iterator.ts";
@@ -7,18 +8,8 @@ import { convertLoop } from "./loop.ts";
 import { keyOf } from "./nodes.ts";
 import { convertTool } from "./tool.ts";
 
-/** The keys of a v2 step (DSL §2). */
-const V2_STEP_KEYS: ReadonlySet<string> = new Set([
-  "step",
-  "desc",
-  "args",
-  "loop",
-  "tool",
-  "case",
-  "next",
-  "vars",
-  "max_calls",
-]);
+/** The keys of a v2 step (DSL §2), from the validator's own table. */
+const V2_STEP_KEYS: ReadonlySet<string> = new Set(Object.keys(RECORDS.step!.fields));
 /**
  * v1 keys of the step itself, not of its tool: they are converted (`with`, `sink`) or reported, never moved
  * under `tool`. Every other unknown key was a tool field in v1, written flat beside `tool:`/`type:`.
