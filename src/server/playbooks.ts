@@ -56,14 +56,15 @@ export class PlaybookCatalog {
     return this.loaded.size;
   }
 
-  async register(yaml: string): Promise<LoadedPlaybook> {
+  /** Registers a version; the same text as the latest version is that version again (`created: false`). */
+  async register(yaml: string): Promise<LoadedPlaybook & { created: boolean }> {
     const playbook = parseForRegistration(yaml);
     // Every `auth:` name must be declared in the keychain or stored, or the run would fail at the first call.
     const issues = await checkAuthNames(this.db, playbook, { yaml });
     if (issues.length > 0) throw invalidPlaybook(issues);
     const path = playbook.metadata.path;
     const row = await registerPlaybookVersion(this.db, { path, yaml, parsed: playbook });
-    return this.remember(path, row.version, playbook);
+    return { ...this.remember(path, row.version, playbook), created: row.created };
   }
 
   /**

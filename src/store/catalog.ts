@@ -34,16 +34,26 @@ const CATALOG_LOCK_NAMESPACE = 7404;
 export async function registerPlaybookVersion(
   db: Db,
   input: { path: string; yaml: string; parsed: object },
-): Promise<{ path: string; version: number; registered_at: string }> {
+): Promise<{ path: string; version: number; registered_at: string; created: boolean }> {
   return db.transaction(async (tx) => {
     await tx.query("SELECT pg_advisory_xact_lock($1::int4, hashtext($2))", [
       CATALOG_LOCK_NAMESPACE,
       input.path,
     ]);
-    const rows = await tx.query<{ path: string; version: number; registered_at: string }>(
-      `INSERT INTO playbook (path, version, yaml, parsed)
-       SELECT $1, COALESCE(max(version), 0) + 1, $2, $3::jsonb FROM playbook WHERE path = $1
-       RETURNING path, version, registered_at`,
+    // The same text as the latest version is that version again: running a file repeatedly (noetl run,
+    // execute with playbook_yaml) does not grow the catalog. A changed text is the next version.
+    const rows = await tx.query<{ path: string; version: number; registered_at: string; created: boolean }>(
+      `WITH latest AS (
+         SELECT path, version, yaml, registered_at FROM playbook WHERE path = $1 ORDER BY version DESC LIMIT 1
+       ), inserted AS (
+         INSERT INTO playbook (path, version, yaml, parsed)
+         SELECT $1, COALESCE((SELECT version FROM latest), 0) + 1, $2, $3::jsonb
+         WHERE NOT EXISTS (SELECT 1 FROM latest WHERE yaml = $2)
+         RETURNING path, version, registered_at
+       )
+       SELECT path, version, registered_at, true AS created FROM inserted
+       UNION ALL
+       SELECT path, version, registered_at, false AS created FROM latest WHERE yaml = $2`,
       [input.path, input.yaml, input.parsed],
     );
     return rows[0]!;

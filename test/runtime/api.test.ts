@@ -199,10 +199,16 @@ await forEachDatabase("HTTP API", (database) => {
   });
 
   test("catalog: list, one path with slashes, a given version, and 404 for an unknown path", async () => {
-    for (let i = 0; i < 2; i++) {
-      const res = await post("/api/v2/catalog/register", { playbook_yaml: example("hello_world") });
-      assert.equal(res.statusCode, 201, res.body);
-      assert.deepEqual(res.json(), { path: "examples/hello_world", version: i + 1 });
+    const changed = `${example("hello_world")}# changed\n`;
+    const registrations = [
+      [example("hello_world"), 201, 1],
+      [example("hello_world"), 200, 1], // the same text again is the same version
+      [changed, 201, 2],
+    ] as const;
+    for (const [yaml, status, version] of registrations) {
+      const res = await post("/api/v2/catalog/register", { playbook_yaml: yaml });
+      assert.equal(res.statusCode, status, res.body);
+      assert.deepEqual(res.json(), { path: "examples/hello_world", version });
     }
     const list = (await get("/api/v2/catalog")).json() as { items: Array<{ path: string; version: number }> };
     const hello = list.items.find((p) => p.path === "examples/hello_world");
@@ -213,7 +219,7 @@ await forEachDatabase("HTTP API", (database) => {
     const body = latest.json() as { path: string; version: number; yaml: string; versions: unknown[] };
     assert.equal(body.path, "examples/hello_world");
     assert.equal(body.version, 2);
-    assert.equal(body.yaml, example("hello_world"));
+    assert.equal(body.yaml, changed);
     assert.equal(body.versions.length, 2);
     assert.equal((await get("/api/v2/catalog/examples/hello_world?version=1")).json().version, 1);
     expectError(await get("/api/v2/catalog/examples/hello_world?version=9"), 404, "E_NOT_FOUND");

@@ -62,4 +62,20 @@ await forEachDatabase("store: playbook catalog", (database) => {
       ],
     );
   });
+
+  test("registering the latest version's text again is that version, not a new one", async () => {
+    const first = await registerPlaybookVersion(db, playbook("demo/same", 1));
+    const again = await registerPlaybookVersion(db, playbook("demo/same", 1));
+    const changed = await registerPlaybookVersion(db, playbook("demo/same", 2));
+    const back = await registerPlaybookVersion(db, playbook("demo/same", 1));
+    assert.deepEqual(
+      [first, again, changed, back].map((r) => [r.version, r.created]),
+      [
+        [1, true],
+        [1, false],
+        [2, true],
+        [3, true], // only the latest counts: going back to an older text is a new version
+      ],
+    );
+  });
 });

@@ -18,7 +18,7 @@ export function catalogRoutes(app: FastifyInstance, orchestrator: Orchestrator):
     },
     async (request, reply) => {
       const loaded = await orchestrator.catalog.register(request.body.playbook_yaml);
-      return reply.status(201).send({ path: loaded.path, version: loaded.version });
+      return reply.status(loaded.created ? 201 : 200).send({ path: loaded.path, version: loaded.version });
     },
   );
 
