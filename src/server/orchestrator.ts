@@ -7,8 +7,8 @@
  * Event handling locks the execution row before any command row: ending or failing an execution deletes
  * its other commands while it holds the execution lock, and a report that had locked its command first
  * then waited for the execution deadlocked with it (measured: 3 parallel loops of 300 items failing at
- * item 150, 2 workers × 16 slots: 30 deadlocks, 3 reports lost after all retries). The reaper's
- * failExhausted still takes command rows first; that pair is rare and retried.
+ * item 150, 2 workers × 16 slots: 30 deadlocks, 3 reports lost after all retries). The reaper follows the
+ * same order.
  *
  * `playbook` tool calls never reach a worker: the orchestrator starts the child execution in the same
  * transaction, and the child's end becomes the parent command's call.done. No worker slot waits for a child.
@@ -26,6 +26,7 @@ import {
   type ExecutionRow,
   eventsByIdempotencyKey,
   executionStatus,
+  executionsWithExhaustedCommands,
   insertCommands,
   insertExecution,
   type LockedExecution,
@@ -147,34 +148,37 @@ export class Orchestrator {
    * call (error.kind "worker_lost") for the engine. Returns how many were failed.
    */
   async failExhausted(limit = 100): Promise<number> {
-    return this.transact(async (tx, out) => {
-      const taken = await takeExhaustedCommands(tx, { limit });
-      for (const c of taken) {
-        const error = {
-          kind: "worker_lost",
-          message: `the worker running this command was lost ${c.claims} time(s); giving up`,
-          retryable: false,
-        };
-        const ids = {
-          execution_id: c.execution_id,
-          step: c.step,
-          step_run_id: c.step_run_id,
-          command_id: c.command_id,
-          attempt: c.attempt,
-          worker_id: "reaper",
-        };
-        await this.applyLocked(
-          tx,
-          c.execution_id,
-          [
+    let failed = 0;
+    // One transaction per execution, locking the execution before its commands, as event handling does.
+    for (const executionId of await executionsWithExhaustedCommands(this.db, limit)) {
+      failed += await this.transact(async (tx, out) => {
+        const row = await lockExecution<ExecutionState>(tx, executionId);
+        const taken = await takeExhaustedCommands(tx, { executionId });
+        if (!row || taken.length === 0) return taken.length;
+        const events = taken.flatMap((c): IncomingEvent[] => {
+          const error = {
+            kind: "worker_lost",
+            message: `the worker running this command was lost ${c.claims} time(s); giving up`,
+            retryable: false,
+          };
+          const ids = {
+            execution_id: c.execution_id,
+            step: c.step,
+            step_run_id: c.step_run_id,
+            command_id: c.command_id,
+            attempt: c.attempt,
+            worker_id: "reaper",
+          };
+          return [
             { ...ids, name: "call.done", payload: { error } },
             { ...ids, name: "step.exit", payload: { status: "failed", error } },
-          ],
-          out,
-        );
-      }
-      return taken.length;
-    });
+          ];
+        });
+        await this.applyEvents(tx, row, events, out);
+        return taken.length;
+      });
+    }
+    return failed;
   }
 
   /** Runs fn in a transaction (retried on deadlock), then announces what it committed. */

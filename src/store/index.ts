@@ -62,4 +62,4 @@ export {
   releaseCommands,
 } from "./leases.ts";
 export { loadMigrations, type Migration, migrate, migrationsDir } from "./migrate.ts";
-export { requeueExpiredLeases, takeExhaustedCommands } from "./reaper.ts";
+export { executionsWithExhaustedCommands, requeueExpiredLeases, takeExhaustedCommands } from "./reaper.ts";

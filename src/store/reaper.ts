@@ -40,11 +40,15 @@ export async function requeueExpiredLeases(
  * Call it inside the transaction that also records the failed call.done for each returned command: the
  * delete and the failure then commit together, and a crash in between loses neither.
  */
-export async function takeExhaustedCommands(tx: Db, options: { limit?: number } = {}): Promise<CommandRow[]> {
+export async function takeExhaustedCommands(
+  tx: Db,
+  options: { limit?: number; executionId?: string } = {},
+): Promise<CommandRow[]> {
   const rows = await tx.query<StoredCommand>(
     `WITH exhausted AS (
        SELECT command_id FROM command
        WHERE status = 'leased' AND lease_expires_at < now() AND claims >= max_claims
+         AND ($2::text IS NULL OR execution_id = $2)
        ORDER BY lease_expires_at
        LIMIT $1
        FOR UPDATE SKIP LOCKED
@@ -53,7 +57,21 @@ export async function takeExhaustedCommands(tx: Db, options: { limit?: number } 
        RETURNING c.*
      )
      SELECT ${COMMAND_COLUMNS} FROM taken ORDER BY lease_expires_at, command_id`,
-    [options.limit ?? DEFAULT_REAP_BATCH],
+    [options.limit ?? DEFAULT_REAP_BATCH, options.executionId ?? null],
   );
   return rows.map(toCommandRow);
+}
+
+/**
+ * Executions that have commands whose claims are spent and whose last lease expired (read without locks:
+ * the server then locks each execution before taking its commands, in the same order as event handling).
+ */
+export async function executionsWithExhaustedCommands(db: Db, limit = DEFAULT_REAP_BATCH): Promise<string[]> {
+  const rows = await db.query<{ execution_id: string }>(
+    `SELECT DISTINCT execution_id FROM command
+     WHERE status = 'leased' AND lease_expires_at < now() AND claims >= max_claims
+     LIMIT $1`,
+    [limit],
+  );
+  return rows.map((r) => r.execution_id);
 }
