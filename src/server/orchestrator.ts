@@ -30,6 +30,7 @@ import {
   insertCommands,
   insertExecution,
   type LockedExecution,
+  leaseKey,
   lockExecution,
   type NewEvent,
   QUEUE_CHANNEL,
@@ -259,16 +260,17 @@ export class Orchestrator {
       const firstOfCommand = reports.map((r, i) => reports.findIndex((o) => sameLease(o, r)) === i);
       const leases = reports.filter((_, i) => firstOfCommand[i]).map((r) => leaseOf(r));
       const held = await completeCommands(tx, leases);
-      const accepted = reports.filter((r, i) => firstOfCommand[i] && held.has(r[0]!.command_id!));
+      const holds = (r: IncomingEvent[]) => held.has(leaseKey(r[0]!.command_id!, r[0]!.lease_token!));
+      const accepted = reports.filter((r, i) => firstOfCommand[i] && holds(r));
       // Only reports whose lease is not held need the slower look-up: applied before, or stale?
-      const unheld = reports.filter((r) => !held.has(r[0]!.command_id!));
+      const unheld = reports.filter((r) => !holds(r));
       const keys = unheld.flatMap((r) => r.map((e) => idempotencyKey(e)!));
       const seen = new Set((await eventsByIdempotencyKey(tx, keys)).map((e) => e.idempotency_key));
       const applied = accepted.length > 0 ? await this.applyEvents(tx, row, accepted.flat(), out) : undefined;
       const status = applied?.ended ?? (applied ? "running" : row.status);
       return reports.map((report, i): ReportOutcome => {
         const base = ackBase(report[0]!);
-        if (firstOfCommand[i] && held.has(base.command_id!)) {
+        if (firstOfCommand[i] && holds(report)) {
           return { ack: { ...base, status: "accepted", execution_status: status } };
         }
         if (!firstOfCommand[i] || report.every((e) => seen.has(idempotencyKey(e)!))) {

@@ -59,6 +59,7 @@ export {
   completeCommands,
   extendLeases,
   isLeaseHeld,
+  leaseKey,
   releaseCommands,
 } from "./leases.ts";
 export { loadMigrations, type Migration, migrate, migrationsDir } from "./migrate.ts";

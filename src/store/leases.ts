@@ -129,19 +129,24 @@ export async function releaseCommands(
 /**
  * completeCommand for many reports at once (the server applies concurrent reports of one execution in one
  * transaction): deletes each command whose lease is still held with the given token, in one statement.
- * Returns the ids that were held; the others were re-leased or are gone.
+ * Returns the leases that were held, as `leaseKey(commandId, leaseToken)`: a stale report and the current
+ * holder's may name the same command in one batch, and only the holder's token counts.
  */
 export async function completeCommands(
   tx: Db,
   leases: ReadonlyArray<{ commandId: string; leaseToken: string }>,
 ): Promise<Set<string>> {
   if (leases.length === 0) return new Set();
-  const rows = await tx.query<{ command_id: string }>(
+  const rows = await tx.query<{ command_id: string; lease_token: string }>(
     `DELETE FROM command c
      USING unnest($1::text[], $2::text[]) AS l(command_id, lease_token)
      WHERE c.command_id = l.command_id AND c.status = 'leased' AND c.lease_token::text = l.lease_token
-     RETURNING c.command_id`,
+     RETURNING c.command_id, l.lease_token`,
     [leases.map((l) => l.commandId), leases.map((l) => l.leaseToken)],
   );
-  return new Set(rows.map((r) => r.command_id));
+  return new Set(rows.map((r) => leaseKey(r.command_id, r.lease_token)));
+}
+
+export function leaseKey(commandId: string, leaseToken: string): string {
+  return `${commandId}/${leaseToken}`;
 }
