@@ -5,10 +5,16 @@ import type { FastifyError, FastifyInstance } from "fastify";
 import { sqlState } from "../store/index.ts";
 
 /**
- * SQLSTATEs PostgreSQL raises for text it cannot store: a NUL byte in text (22021) or \u0000 in jsonb
- * (22P05). They come from the client's input (ids, payloads), so they are a 400, not a 500.
+ * SQLSTATEs PostgreSQL raises for client input it cannot store: a NUL byte in text (22021), \u0000 in jsonb
+ * (22P05), malformed text such as a lone UTF-16 surrogate in JSON (22P02), a number out of range for its
+ * column (22003). They come from the request (ids, payloads, versions), so they are a 400, not a 500.
  */
-const UNSTORABLE_TEXT = new Set(["22021", "22P05"]);
+const UNSTORABLE_INPUT = new Map([
+  ["22021", "the request contains a NUL (\\u0000) character, which cannot be stored"],
+  ["22P05", "the request contains a NUL (\\u0000) character, which cannot be stored"],
+  ["22P02", "the request contains text that cannot be stored (e.g. a lone UTF-16 surrogate)"],
+  ["22003", "a number in the request is out of range"],
+]);
 
 export class ApiError extends Error {
   constructor(
@@ -42,10 +48,8 @@ export function installErrorHandler(app: FastifyInstance): void {
     if (err instanceof ApiError) {
       return reply.status(err.statusCode).send(errorBody(err.code, err.message, err.details));
     }
-    if (UNSTORABLE_TEXT.has(sqlState(err) ?? "")) {
-      const message = "the request contains a NUL (\\u0000) character, which cannot be stored";
-      return reply.status(400).send(errorBody("E_BAD_REQUEST", message));
-    }
+    const unstorable = UNSTORABLE_INPUT.get(sqlState(err) ?? "");
+    if (unstorable !== undefined) return reply.status(400).send(errorBody("E_BAD_REQUEST", unstorable));
     if (err.validation) {
       return reply.status(400).send(errorBody("E_BAD_REQUEST", err.message, err.validation));
     }

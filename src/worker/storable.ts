@@ -1,34 +1,44 @@
 /**
- * PostgreSQL cannot store U+0000 in text or jsonb (SQLSTATE 22P05), so an event carrying one is refused by
- * the orchestration transaction. A tool result with a NUL character (an API field, a python string, binary
- * noise on stdout) then never reached the server: the lease expired, the command ran again up to
- * max_claims times, and the step failed as "worker_lost". Such characters become U+FFFD (the Unicode
- * replacement character), in keys as in values, before the events leave the worker.
+ * PostgreSQL cannot store U+0000 in text or jsonb (SQLSTATE 22P05), nor a lone UTF-16 surrogate (an API that
+ * cut text inside an emoji: 22P02), so an event carrying one is refused by the orchestration transaction. A
+ * tool result with such a character (an API field, a python string, binary noise on stdout) then never
+ * reached the server: the lease expired, the command ran again up to max_claims times, and the step failed
+ * as "worker_lost". Such characters become U+FFFD (the Unicode replacement character), in keys as in
+ * values, before the events leave the worker.
  */
 import type { JsonValue } from "../dsl/types.ts";
 
 const NUL = "\u0000";
 const REPLACEMENT = "\uFFFD";
 
-/** `value` with every U+0000 replaced; the very same object when there was none (no copy on the hot path). */
+/** `value` with every U+0000 and lone surrogate replaced; the very same object when there was none (no copy on the hot path). */
 export function storable<T extends JsonValue>(value: T): T {
   return (hasNul(value) ? replaceNul(value) : value) as T;
 }
 
+/** ES2024's String methods, present in Node 20 but not in the ES2023 typings this project compiles with. */
+type WellFormed = { isWellFormed(): boolean; toWellFormed(): string };
+
+function unstorable(text: string): boolean {
+  return text.includes(NUL) || !(text as unknown as WellFormed).isWellFormed();
+}
+
+function fix(text: string): string {
+  return (text as unknown as WellFormed).toWellFormed().replaceAll(NUL, REPLACEMENT);
+}
+
 function hasNul(value: JsonValue): boolean {
-  if (typeof value === "string") return value.includes(NUL);
+  if (typeof value === "string") return unstorable(value);
   if (Array.isArray(value)) return value.some(hasNul);
   if (value === null || typeof value !== "object") return false;
-  for (const [key, item] of Object.entries(value)) if (key.includes(NUL) || hasNul(item)) return true;
+  for (const [key, item] of Object.entries(value)) if (unstorable(key) || hasNul(item)) return true;
   return false;
 }
 
 function replaceNul(value: JsonValue): JsonValue {
-  if (typeof value === "string") return value.replaceAll(NUL, REPLACEMENT);
+  if (typeof value === "string") return fix(value);
   if (Array.isArray(value)) return value.map(replaceNul);
   if (value === null || typeof value !== "object") return value;
   // fromEntries defines own properties, so a "__proto__" key stays data.
-  return Object.fromEntries(
-    Object.entries(value).map(([key, item]) => [key.replaceAll(NUL, REPLACEMENT), replaceNul(item)]),
-  );
+  return Object.fromEntries(Object.entries(value).map(([key, item]) => [fix(key), replaceNul(item)]));
 }

@@ -183,6 +183,10 @@ await forEachDatabase("HTTP API", (database) => {
     expectError(await get("/api/v2/catalog/a%00b"), 400, "E_BAD_REQUEST");
     expectError(await post("/api/v2/execute", { playbook_yaml: NOOPS, execution_id: "a\u0000b" }), 400);
     expectError(await post("/api/v2/execute", { playbook_yaml: NOOPS, payload: { s: "a\u0000b" } }), 400);
+    // A lone UTF-16 surrogate (text cut inside an emoji) cannot be stored in jsonb either.
+    expectError(await post("/api/v2/execute", { playbook_yaml: NOOPS, payload: { s: "a\udc80b" } }), 400);
+    // Numbers beyond the integer columns.
+    expectError(await post("/api/v2/execute", { path: "examples/hello_world", version: 3_000_000_000 }), 400);
   });
 
   test("worker events without a lease token → 400", async () => {
