@@ -70,6 +70,8 @@ export interface Committed {
   events: NewEvent[];
   /** Commands queued. */
   commands: number;
+  /** The execution's status after the transaction. */
+  status: string;
   /** Set when the execution ended in this transaction. */
   ended?: string;
   /** The NOTIFY payload sent for the queued commands (see wakeHint), for in-process workers. */
@@ -242,7 +244,7 @@ export class Orchestrator {
         return { ...ackBase(first), status: "duplicate", execution_status: status };
       }
       const applied = await this.applyLocked(tx, first.execution_id, group, out);
-      return { ...ackBase(first), status: "accepted", execution_status: applied.ended ?? "running" };
+      return { ...ackBase(first), status: "accepted", execution_status: applied.status };
     });
   }
 
@@ -267,7 +269,7 @@ export class Orchestrator {
       const keys = unheld.flatMap((r) => r.map((e) => idempotencyKey(e)!));
       const seen = new Set((await eventsByIdempotencyKey(tx, keys)).map((e) => e.idempotency_key));
       const applied = accepted.length > 0 ? await this.applyEvents(tx, row, accepted.flat(), out) : undefined;
-      const status = applied?.ended ?? (applied ? "running" : row.status);
+      const status = applied?.status ?? row.status;
       return reports.map((report, i): ReportOutcome => {
         const base = ackBase(report[0]!);
         if (firstOfCommand[i] && holds(report)) {
@@ -322,11 +324,14 @@ export class Orchestrator {
     const cancel = new Set(result.cancel_commands);
     if (!state) throw badRequest(`execution ${executionId} has not started: post workflow.start first`);
     const ended = state.status !== "running";
+    // Ended in this transaction (not an event arriving after the end, e.g. a cancel of a finished run):
+    // only then are commands dropped, children cancelled, the parent told and the end counted.
+    const endedNow = ended && (row.status === "running" || row.status === "pending");
     const live = ended ? [] : commands.filter((c) => !cancel.has(c.command_id));
     const queued = live.filter((c) => c.kind !== "playbook");
     let wake: string | undefined;
     await appendEvents(tx, events);
-    if (ended) await cancelCommands(tx, executionId, "all");
+    if (endedNow) await cancelCommands(tx, executionId, "all");
     else if (cancel.size > 0) await cancelCommands(tx, executionId, [...cancel]);
     if (queued.length > 0) {
       await insertCommands(tx, queued);
@@ -340,15 +345,20 @@ export class Orchestrator {
       error: (state.error as JsonObject | undefined) ?? null,
       ended,
     });
-    this.observe(group, events, queued, ended ? state.status : undefined);
-    const committed: Committed = { execution_id: executionId, events, commands: queued.length };
-    if (ended) committed.ended = state.status;
+    this.observe(group, events, queued, endedNow ? state.status : undefined);
+    const committed: Committed = {
+      execution_id: executionId,
+      events,
+      commands: queued.length,
+      status: state.status,
+    };
+    if (endedNow) committed.ended = state.status;
     if (wake !== undefined) committed.wake = wake;
     out.push(committed);
 
     // Everything below re-enters applyLocked for other executions (or this one, whose state is saved).
     for (const call of live) if (call.kind === "playbook") await this.startChild(tx, row, call, out);
-    if (ended) {
+    if (endedNow) {
       if (state.status !== "completed") {
         for (const child of await runningChildren(tx, executionId)) {
           const reason = { reason: `parent execution ${executionId} ${state.status}` };
