@@ -142,9 +142,12 @@ export class Worker {
     const abort = new AbortController();
     const entry: Running = { command, abort, done: Promise.resolve() };
     entry.done = this.execute(command, abort.signal).finally(() => {
-      this.running.delete(command.command_id);
+      if (this.running.get(command.command_id) === entry) this.running.delete(command.command_id);
       if (this.backlog) this.wake();
     });
+    // This worker may claim a command again that it still runs (it lost the lease, e.g. cut off from the
+    // database past the lease time, and the reaper re-queued it): the old run's lease is gone, stop it.
+    this.running.get(command.command_id)?.abort.abort(new Error("lease lost: the command was claimed again"));
     this.running.set(command.command_id, entry);
     return entry;
   }
