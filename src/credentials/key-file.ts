@@ -1,7 +1,7 @@
 /**
  * Where the master key comes from: NOETL_SECRET_KEY when set, else a key file, created on first use by a
- * process that stores credentials (server, CLI, `noetl run`), never by a worker: a worker that made up its
- * own key could decrypt nothing.
+ * process that stores credentials (the server, `noetl credential add`), never by a worker or `noetl run`,
+ * which only read it: a process that made up its own key could decrypt nothing.
  *
  * Default key file: `<dataDir>/secret.key` for embedded PGlite (it belongs with that database), and
  * `~/.noetl/secret.key` with a PostgreSQL url (the database is elsewhere; the key stays with the user).
