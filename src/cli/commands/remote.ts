@@ -107,11 +107,19 @@ export function registerRemote(program: Command): void {
     .option(...serverUrl)
     .action((id: string, flags: { serverUrl?: string; after?: string }) =>
       reportErrors(async () => {
-        const query = flags.after === undefined ? "" : `?after=${encodeURIComponent(flags.after)}`;
-        const page = await clientFor(flags).get<{ items: unknown[] }>(
-          `/api/v2/executions/${encodeURIComponent(id)}/events${query}`,
-        );
-        print(page.items);
+        // The server answers a page at a time: follow `after` until a page comes back empty.
+        const client = clientFor(flags);
+        const all: Array<{ id: number }> = [];
+        for (let after = flags.after; ; ) {
+          const query = after === undefined ? "" : `?after=${encodeURIComponent(after)}`;
+          const page = await client.get<{ items: Array<{ id: number }> }>(
+            `/api/v2/executions/${encodeURIComponent(id)}/events${query}`,
+          );
+          if (page.items.length === 0) break;
+          all.push(...page.items);
+          after = String(page.items.at(-1)!.id);
+        }
+        print(all);
       }),
     );
 
