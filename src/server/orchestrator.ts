@@ -158,24 +158,13 @@ export class Orchestrator {
         const row = await lockExecution<ExecutionState>(tx, executionId);
         const taken = await takeExhaustedCommands(tx, { executionId });
         if (!row || taken.length === 0) return taken.length;
-        const events = taken.flatMap((c): IncomingEvent[] => {
+        const events = taken.flatMap((c) => {
           const error = {
             kind: "worker_lost",
             message: `the worker running this command was lost ${c.claims} time(s); giving up`,
             retryable: false,
           };
-          const ids = {
-            execution_id: c.execution_id,
-            step: c.step,
-            step_run_id: c.step_run_id,
-            command_id: c.command_id,
-            attempt: c.attempt,
-            worker_id: "reaper",
-          };
-          return [
-            { ...ids, name: "call.done", payload: { error } },
-            { ...ids, name: "step.exit", payload: { status: "failed", error } },
-          ];
+          return callFinished(executionId, c, { error }, "reaper");
         });
         await this.applyEvents(tx, row, events, out);
         return taken.length;
@@ -446,20 +435,23 @@ export class Orchestrator {
 /** The events that finish a call the server answered itself (a child playbook), as a worker would post them. */
 function callFinished(
   executionId: string,
-  call: { command_id: string; step: string; step_run_id: string },
+  call: { command_id: string; step: string; step_run_id: string; attempt?: number },
   payload: JsonObject,
+  by = "server",
 ): IncomingEvent[] {
-  const base = {
+  const base: Omit<IncomingEvent, "name"> = {
     execution_id: executionId,
     command_id: call.command_id,
     step: call.step,
     step_run_id: call.step_run_id,
-    worker_id: "server",
+    worker_id: by,
   };
-  const status = "error" in payload ? "failed" : "completed";
+  if (call.attempt !== undefined) base.attempt = call.attempt;
+  const exit: JsonObject =
+    payload.error === undefined ? { status: "completed" } : { status: "failed", error: payload.error };
   return [
     { ...base, name: "call.done", payload },
-    { ...base, name: "step.exit", payload: { status } },
+    { ...base, name: "step.exit", payload: exit },
   ];
 }
 
