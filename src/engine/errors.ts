@@ -20,6 +20,8 @@ export const ErrorCode = {
   unknownStep: "E_UNKNOWN_STEP",
   /** workflow.cancel. */
   cancelled: "E_CANCELLED",
+  /** A bug in the engine while handling an event (the execution fails rather than waiting forever). */
+  internal: "E_INTERNAL",
 } as const;
 
 /** Thrown inside the engine to abandon the current step run; caught where the run is handled. */

@@ -4,7 +4,8 @@
  */
 import type { JsonObject, Playbook, Step } from "../dsl/types.ts";
 import { type CompiledPlaybook, Draft } from "./draft.ts";
-import { checkTermination } from "./ending.ts";
+import { checkTermination, failExecution } from "./ending.ts";
+import { ErrorCode } from "./errors.ts";
 import { onCallDone, onCancel, onEnter, onExit, onStart } from "./handlers.ts";
 import { deepMerge, isObject } from "./merge.ts";
 import type { ExecutionState } from "./state.ts";
@@ -121,9 +122,22 @@ function handle(
     dispatch(d, event);
     return finish(d);
   } catch (error) {
-    // A bug must not take the server down with it: report it and change nothing.
+    // A bug must not take the server down with it. Ignoring the event would leave the execution waiting
+    // forever for a call whose command is already gone, so a running execution fails, saying why.
     const message = error instanceof Error ? error.message : String(error);
-    return warningOnly(fallback, `internal engine error, event ignored: ${message}`, event);
+    if (state === undefined || state.status !== "running") {
+      return warningOnly(fallback, `internal engine error, event ignored: ${message}`, event);
+    }
+    try {
+      const d = new Draft(compiled, state, event.timestamp);
+      failExecution(d, {
+        code: ErrorCode.internal,
+        message: `internal engine error on ${event.name}: ${message}`,
+      });
+      return finish(d);
+    } catch {
+      return warningOnly(fallback, `internal engine error, event ignored: ${message}`, event);
+    }
   }
 }
 

@@ -279,3 +279,28 @@ describe("cancelling before the start", () => {
     assert.ok(result.events.some((e) => e.name === "workflow.end" && e.payload.status === "cancelled"));
   });
 });
+
+describe("an internal engine error", () => {
+  test("fails the running execution with E_INTERNAL instead of leaving it waiting forever", () => {
+    const h = new Harness(playbook("workflow:\n  - step: start\n    tool: {kind: noop}\n"));
+    const started = h.start();
+    const [command] = started.commands;
+    // A state no engine would write (a corrupt in-flight entry) makes handling throw inside the engine.
+    const corrupt = {
+      ...started.state,
+      commands: { [command!.command_id]: null },
+    } as unknown as typeof started.state;
+    const result = h.engine.handle(corrupt, {
+      name: "call.done",
+      execution_id: started.state.execution_id,
+      timestamp: "2026-01-01T00:00:01.000Z",
+      step: "start",
+      step_run_id: command!.step_run_id,
+      command_id: command!.command_id,
+      payload: { response: {} },
+    });
+    assert.equal(result.state.status, "failed");
+    assert.equal(result.state.error?.code, "E_INTERNAL");
+    assert.ok(result.events.some((e) => e.name === "workflow.end" && e.payload.status === "failed"));
+  });
+});
