@@ -7,6 +7,8 @@
  * in a longer base64 text at an unaligned offset) cannot be recognised, and strings shorter than 4 characters
  * are never masked (see secrets.ts).
  */
+
+import { mapStrings } from "../dsl/json.ts";
 import type { JsonValue } from "../dsl/types.ts";
 import { MIN_SECRET_LENGTH } from "./secrets.ts";
 
@@ -60,11 +62,5 @@ export function maskSecrets<T extends JsonValue>(value: T, secrets: readonly str
 }
 
 export function maskWith(value: JsonValue, pattern: RegExp): JsonValue {
-  if (typeof value === "string") return value.replace(pattern, MASK);
-  if (Array.isArray(value)) return value.map((item) => maskWith(item, pattern));
-  if (value === null || typeof value !== "object") return value;
-  // fromEntries defines own properties, so a "__proto__" key stays data.
-  return Object.fromEntries(
-    Object.entries(value).map(([key, item]) => [key.replace(pattern, MASK), maskWith(item, pattern)]),
-  );
+  return mapStrings(value, (text) => text.replace(pattern, MASK));
 }

@@ -6,6 +6,7 @@
  * as "worker_lost". Such characters become U+FFFD (the Unicode replacement character), in keys as in
  * values, before the events leave the worker.
  */
+import { mapStrings } from "../dsl/json.ts";
 import type { JsonValue } from "../dsl/types.ts";
 
 const NUL = "\u0000";
@@ -36,9 +37,5 @@ function hasNul(value: JsonValue): boolean {
 }
 
 function replaceNul(value: JsonValue): JsonValue {
-  if (typeof value === "string") return fix(value);
-  if (Array.isArray(value)) return value.map(replaceNul);
-  if (value === null || typeof value !== "object") return value;
-  // fromEntries defines own properties, so a "__proto__" key stays data.
-  return Object.fromEntries(Object.entries(value).map(([key, item]) => [fix(key), replaceNul(item)]));
+  return mapStrings(value, fix);
 }
