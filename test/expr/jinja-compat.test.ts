@@ -1,25 +1,14 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { render } from "../../src/expr/index.ts";
+import { jinjaContext } from "./jinja-context.ts";
 
 /**
  * Text rendering compared with Python Jinja2 3.1.6: every expected string below is what
  * `jinja2.Environment().from_string(source).render(**context)` printed for the same source and context.
  * Intentional differences (tuples, big integers, data keys over methods) are in differences.test.ts.
  */
-const context = {
-  n: 2,
-  f: 1.5,
-  s: "hello",
-  nothing: null,
-  lst: [1, 2, 3],
-  d: { a: 1, nested: { x: "X" }, items: "key-items", keys: "key-keys" },
-  users: [
-    { name: "bob", age: 31, active: true },
-    { name: "alice", age: 25, active: false },
-    { name: "carl", active: true },
-  ],
-};
+const context = jinjaContext;
 
 const cases: [string, string][] = [
   ["{{ 1 + 2 * 3 }}", "7"],

@@ -1,21 +1,10 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { ExprError, render } from "../../src/expr/index.ts";
+import { jinjaContext } from "./jinja-context.ts";
 
 /** Expected strings were printed by Python Jinja2 3.1.6 for the same template and context. */
-const context = {
-  n: 2,
-  f: 1.5,
-  s: "hello",
-  nothing: null,
-  lst: [1, 2, 3],
-  d: { a: 1, nested: { x: "X" }, items: "key-items", keys: "key-keys" },
-  users: [
-    { name: "bob", age: 31, active: true },
-    { name: "alice", age: 25, active: false },
-    { name: "carl", active: true },
-  ],
-};
+const context = jinjaContext;
 
 const cases: [string, string][] = [
   [
