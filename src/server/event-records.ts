@@ -31,14 +31,16 @@ export function idempotencyKey(e: IncomingEvent): string | undefined {
   return undefined;
 }
 
-/** Consecutive events of one execution and command form one group (one transaction). */
+/** Consecutive events of one execution, command and lease form one group (one report). */
 export function groupByCommand(events: IncomingEvent[]): IncomingEvent[][] {
   const groups: IncomingEvent[][] = [];
   for (const e of events) {
     const group = groups.at(-1);
     const first = group?.[0];
     const same = first?.execution_id === e.execution_id && first.command_id !== undefined;
-    if (group && same && first.command_id === e.command_id) group.push(e);
+    // The lease token too: one worker may report two runs of the same command (it claimed it again).
+    if (group && same && first.command_id === e.command_id && first.lease_token === e.lease_token)
+      group.push(e);
     else groups.push([e]);
   }
   return groups;

@@ -134,11 +134,37 @@ export class Orchestrator {
     await this.insert(this.db, executionId, loaded, { status: "pending" });
   }
 
-  /** Applies posted events: consecutive events of one execution and command form one transaction. */
+  /** Applies posted events (see acceptEach); the first refused group's error is thrown. */
   async accept(events: IncomingEvent[]): Promise<EventAck[]> {
-    const acks: EventAck[] = [];
-    for (const group of groupByCommand(events)) acks.push(await this.acceptGroup(group));
-    return acks;
+    return (await this.acceptEach(events)).map((outcome) => {
+      if ("error" in outcome) throw outcome.error;
+      return outcome.ack;
+    });
+  }
+
+  /**
+   * Applies posted events group by group (a group: consecutive events of one execution, command and lease),
+   * each group accepted or refused on its own. Worker reports go to their execution's batcher at once, in
+   * order, so a request carrying many reports is applied in few transactions; other events run one by one
+   * after everything before them.
+   */
+  async acceptEach(events: IncomingEvent[]): Promise<ReportOutcome[]> {
+    const pending: Array<Promise<ReportOutcome>> = [];
+    const settle = (p: Promise<EventAck>) =>
+      p.then(
+        (ack): ReportOutcome => ({ ack }),
+        (err: unknown): ReportOutcome => ({ error: err instanceof Error ? err : new Error(String(err)) }),
+      );
+    for (const group of groupByCommand(events)) {
+      const first = group[0]!;
+      if (first.lease_token !== undefined && first.command_id !== undefined) {
+        pending.push(settle(this.acceptGroup(group)));
+      } else {
+        await Promise.all(pending);
+        pending.push(Promise.resolve(await settle(this.acceptGroup(group))));
+      }
+    }
+    return Promise.all(pending);
   }
 
   async cancel(executionId: string, reason?: string): Promise<EventAck> {

@@ -79,3 +79,31 @@ workflow:
     await db.close();
   }
 });
+
+test("a batch of several reports is answered group by group: a lost lease refuses only its own group", async () => {
+  const db = await openDb({ memory: true });
+  try {
+    await migrate(db);
+    const orchestrator = new Orchestrator(db, new PlaybookCatalog(db), silentLogger());
+    const yaml = `apiVersion: noetl.io/v2
+kind: Playbook
+metadata: {name: group_by_group}
+workflow:
+  - step: start
+    loop: {in: [1, 2], iterator: n, mode: parallel}
+    tool: {kind: noop}
+`;
+    const { execution_id } = await orchestrator.execute({ playbook_yaml: yaml });
+    const [first, second] = await claimCommands(db, { workerId: "A", limit: 10, leaseMs: 60_000 });
+    const stale = { ...second!, lease_token: "00000000-0000-0000-0000-000000000000" };
+    const outcomes = await orchestrator.acceptEach([
+      ...report(execution_id, first!, "A", "one"),
+      ...report(execution_id, stale, "A", "stale"),
+    ]);
+    assert.equal(outcomes.length, 2);
+    assert.ok("ack" in outcomes[0]! && outcomes[0].ack.status === "accepted");
+    assert.ok("error" in outcomes[1]! && /not leased with this token/.test(outcomes[1].error.message));
+  } finally {
+    await db.close();
+  }
+});

@@ -1,6 +1,8 @@
 /** The original design's event API: register a playbook (optionally for an execution id) and post events. */
 import type { FastifyInstance } from "fastify";
-import type { IncomingEvent, Orchestrator } from "../orchestrator.ts";
+import { ApiError } from "../errors.ts";
+import type { EventAck, IncomingEvent, Orchestrator } from "../orchestrator.ts";
+import type { ReportOutcome } from "../report-batcher.ts";
 
 const EVENT_NAMES = ["workflow.start", "step.enter", "call.done", "step.exit", "workflow.cancel"];
 
@@ -68,9 +70,40 @@ export function eventRoutes(app: FastifyInstance, orchestrator: Orchestrator): v
     },
     async (request) => {
       const body = request.body;
-      if ("events" in body) return { acks: await orchestrator.accept(body.events) };
+      if ("events" in body) {
+        const outcomes = await orchestrator.acceptEach(body.events);
+        for (const o of outcomes) {
+          if ("error" in o && !(o.error instanceof ApiError))
+            request.log.error({ err: o.error }, "event group failed");
+        }
+        // One group: its refusal is the answer's status (409 for a lost lease, ...). Several: each group is
+        // answered on its own inside a 200, a refused one as {status: "refused", error}.
+        if (outcomes.length === 1 && "error" in outcomes[0]!) throw outcomes[0].error;
+        return { acks: outcomes.map(ackOrRefusal) };
+      }
       const [ack] = await orchestrator.accept([body]);
       return ack;
     },
   );
+}
+
+function ackOrRefusal(outcome: ReportOutcome): EventAck | RefusedAck {
+  if ("ack" in outcome) return outcome.ack;
+  const err = outcome.error;
+  const httpStatus = err instanceof ApiError ? err.statusCode : 500;
+  const code = err instanceof ApiError ? err.code : "E_INTERNAL";
+  const message = err instanceof ApiError ? err.message : "internal error; see the server log";
+  const details = err instanceof ApiError ? (err.details as { command_id?: string } | undefined) : undefined;
+  return {
+    status: "refused",
+    ...(details?.command_id !== undefined && { command_id: details.command_id }),
+    error: { code, message, http_status: httpStatus },
+  };
+}
+
+/** A group of a multi-group batch that was not applied. */
+export interface RefusedAck {
+  status: "refused";
+  command_id?: string;
+  error: { code: string; message: string; http_status: number };
 }
