@@ -161,7 +161,9 @@ export class Orchestrator {
         pending.push(settle(this.acceptGroup(group)));
       } else {
         await Promise.all(pending);
-        pending.push(Promise.resolve(await settle(this.acceptGroup(group))));
+        const outcome = settle(this.acceptGroup(group));
+        pending.push(outcome);
+        await outcome;
       }
     }
     return Promise.all(pending);
@@ -274,11 +276,11 @@ export class Orchestrator {
       const row = await lockExecution<ExecutionState>(tx, executionId);
       if (!row) throw notFound(`no execution ${executionId}`);
       // A report posted twice (a retry racing its first try) may sit twice in one batch: the first counts.
-      const firstOfCommand = reports.map((r, i) => reports.findIndex((o) => sameLease(o, r)) === i);
-      const leases = reports.filter((_, i) => firstOfCommand[i]).map((r) => leaseOf(r));
+      const firstOfLease = reports.map((r, i) => reports.findIndex((o) => sameLease(o, r)) === i);
+      const leases = reports.filter((_, i) => firstOfLease[i]).map((r) => leaseOf(r));
       const held = await completeCommands(tx, leases);
       const holds = (r: IncomingEvent[]) => held.has(leaseKey(r[0]!.command_id!, r[0]!.lease_token!));
-      const accepted = reports.filter((r, i) => firstOfCommand[i] && holds(r));
+      const accepted = reports.filter((r, i) => firstOfLease[i] && holds(r));
       // Only reports whose lease is not held need the slower look-up: applied before, or stale?
       const unheld = reports.filter((r) => !holds(r));
       const keys = unheld.flatMap((r) => r.map((e) => idempotencyKey(e)!));
@@ -287,10 +289,10 @@ export class Orchestrator {
       const status = applied?.status ?? row.status;
       return reports.map((report, i): ReportOutcome => {
         const base = ackBase(report[0]!);
-        if (firstOfCommand[i] && holds(report)) {
+        if (firstOfLease[i] && holds(report)) {
           return { ack: { ...base, status: "accepted", execution_status: status } };
         }
-        if (!firstOfCommand[i] || report.every((e) => seen.has(idempotencyKey(e)!))) {
+        if (!firstOfLease[i] || report.every((e) => seen.has(idempotencyKey(e)!))) {
           return { ack: { ...base, status: "duplicate", execution_status: status } };
         }
         this.metrics.leaseConflicts.inc();
