@@ -9,12 +9,12 @@ import { ErrorCode } from "./errors.ts";
 import { onCallDone, onCancel, onEnter, onExit, onStart } from "./handlers.ts";
 import { deepMerge, isObject } from "./merge.ts";
 import type { ExecutionState } from "./state.ts";
-import type { HandleResult, InputEvent, OutputEvent } from "./types.ts";
+import { type HandleResult, INPUT_EVENT_NAMES, type InputEvent, type OutputEvent } from "./types.ts";
 
 export { ErrorCode } from "./errors.ts";
 export { RETRY_DEFAULTS, retryDelaySeconds } from "./retry.ts";
 export type { EngineErrorInfo, ExecutionState, LoopState, StepRunState } from "./state.ts";
-export type * from "./types.ts";
+export * from "./types.ts";
 
 export interface Engine {
   /** Pure and deterministic: no I/O, no clock (time comes from event.timestamp), no randomness, never mutates `state`. */
@@ -48,7 +48,7 @@ export function createEngine(playbook: Playbook): Engine {
   };
 }
 
-const EVENT_NAMES = new Set(["workflow.start", "step.enter", "call.done", "step.exit", "workflow.cancel"]);
+const EVENT_NAMES = new Set<string>(INPUT_EVENT_NAMES);
 
 function warningOnly(
   state: ExecutionState,

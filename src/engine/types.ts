@@ -12,7 +12,14 @@
 import type { JsonObject, JsonValue } from "../dsl/types.ts";
 
 /** Events the engine consumes. Workers post step.enter, call.done and step.exit for every command. */
-export type InputEventName = "workflow.start" | "step.enter" | "call.done" | "step.exit" | "workflow.cancel";
+export const INPUT_EVENT_NAMES = [
+  "workflow.start",
+  "step.enter",
+  "call.done",
+  "step.exit",
+  "workflow.cancel",
+] as const;
+export type InputEventName = (typeof INPUT_EVENT_NAMES)[number];
 
 export interface InputEvent {
   name: InputEventName;

@@ -15,7 +15,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type { JsonObject } from "../dsl/types.ts";
-import type { ExecutionState } from "../engine/index.ts";
+import type { Engine, ExecutionState } from "../engine/index.ts";
 import type { Command } from "../engine/types.ts";
 import type { Logger } from "../logger.ts";
 import {
@@ -23,10 +23,10 @@ import {
   cancelCommands,
   completeCommands,
   type Db,
-  type ExecutionRow,
   eventsByIdempotencyKey,
   executionStatus,
   executionsWithExhaustedCommands,
+  getExecution,
   insertCommands,
   insertExecution,
   type LockedExecution,
@@ -34,6 +34,7 @@ import {
   lockExecution,
   type NewEvent,
   QUEUE_CHANNEL,
+  readCheckpoint,
   runningChildren,
   SQLSTATE,
   saveExecution,
@@ -50,6 +51,13 @@ import {
   toStored,
   WORKER_EVENTS,
 } from "./event-records.ts";
+import {
+  CHECKPOINT_AFTER_REPLAY,
+  CHECKPOINT_EVERY_EVENTS,
+  replayJournal,
+  StateCache,
+  type VersionedState,
+} from "./execution-states.ts";
 import { ServerMetrics } from "./metrics.ts";
 import type { LoadedPlaybook, PlaybookCatalog } from "./playbooks.ts";
 import { ReportBatcher, type ReportOutcome } from "./report-batcher.ts";
@@ -87,12 +95,20 @@ export interface ExecuteRequest {
   parent_execution_id?: string;
 }
 
+/** What one transaction accumulates: what to announce after commit, and the states it produced. */
+interface TxScope {
+  out: Committed[];
+  /** Each execution's state as this transaction left it (kept by the server once committed). */
+  states: Map<string, VersionedState>;
+}
+
 /** Deadlocks are possible only between rare pairs (a cancel cascading to children while one ends). */
 const TRANSACTION_ATTEMPTS = 3;
 
 export class Orchestrator {
   private readonly listeners: Array<(c: Committed) => void> = [];
   private readonly reports = new ReportBatcher((id, reports) => this.applyReports(id, reports));
+  private readonly states = new StateCache();
 
   constructor(
     readonly db: Db,
@@ -114,14 +130,14 @@ export class Orchestrator {
   async execute(request: ExecuteRequest): Promise<{ execution_id: string; path: string; version: number }> {
     const loaded = await this.resolve(request);
     const executionId = request.execution_id ?? randomUUID();
-    await this.transact(async (tx, out) => {
+    await this.transact(async (tx, scope) => {
       await this.insert(tx, executionId, loaded, { parentExecutionId: request.parent_execution_id ?? null });
       const start = {
         execution_id: executionId,
         name: "workflow.start",
         payload: { payload: request.payload ?? {} },
       };
-      await this.applyLocked(tx, executionId, [start as IncomingEvent], out);
+      await this.applyLocked(tx, executionId, [start as IncomingEvent], scope);
     });
     return { execution_id: executionId, path: loaded.path, version: loaded.version };
   }
@@ -182,8 +198,8 @@ export class Orchestrator {
     let failed = 0;
     // One transaction per execution, locking the execution before its commands, as event handling does.
     for (const executionId of await executionsWithExhaustedCommands(this.db, limit)) {
-      failed += await this.transact(async (tx, out) => {
-        const row = await lockExecution<ExecutionState>(tx, executionId);
+      failed += await this.transact(async (tx, scope) => {
+        const row = await lockExecution(tx, executionId);
         const taken = await takeExhaustedCommands(tx, { executionId });
         if (!row || taken.length === 0) return taken.length;
         const events = taken.flatMap((c) => {
@@ -194,7 +210,7 @@ export class Orchestrator {
           };
           return callFinished(executionId, c, { error }, "reaper");
         });
-        await this.applyEvents(tx, row, events, out);
+        await this.applyEvents(tx, row, events, scope);
         return taken.length;
       });
     }
@@ -202,12 +218,13 @@ export class Orchestrator {
   }
 
   /** Runs fn in a transaction (retried on deadlock), then announces what it committed. */
-  private async transact<T>(fn: (tx: Db, out: Committed[]) => Promise<T>): Promise<T> {
+  private async transact<T>(fn: (tx: Db, scope: TxScope) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
-      const out: Committed[] = [];
+      const scope: TxScope = { out: [], states: new Map() };
       try {
-        const result = await this.db.transaction((tx) => fn(tx, out));
-        for (const c of out) for (const listener of this.listeners) listener(c);
+        const result = await this.db.transaction((tx) => fn(tx, scope));
+        for (const [id, versioned] of scope.states) this.states.set(id, versioned);
+        for (const c of scope.out) for (const listener of this.listeners) listener(c);
         return result;
       } catch (err) {
         const state = sqlState(err);
@@ -255,12 +272,12 @@ export class Orchestrator {
       throw badRequest(`${first.name} events must carry command_id and lease_token`);
     }
     const key = idempotencyKey(first);
-    return this.transact(async (tx, out): Promise<EventAck> => {
+    return this.transact(async (tx, scope): Promise<EventAck> => {
       if (key !== undefined && (await eventsByIdempotencyKey(tx, [key])).length > 0) {
         const status = (await executionStatus(tx, first.execution_id)) ?? "unknown";
         return { ...ackBase(first), status: "duplicate", execution_status: status };
       }
-      const applied = await this.applyLocked(tx, first.execution_id, group, out);
+      const applied = await this.applyLocked(tx, first.execution_id, group, scope);
       return { ...ackBase(first), status: "accepted", execution_status: applied.status };
     });
   }
@@ -272,8 +289,8 @@ export class Orchestrator {
    */
   private async applyReports(executionId: string, reports: IncomingEvent[][]): Promise<ReportOutcome[]> {
     const started = performance.now();
-    const outcomes = await this.transact(async (tx, out): Promise<ReportOutcome[]> => {
-      const row = await lockExecution<ExecutionState>(tx, executionId);
+    const outcomes = await this.transact(async (tx, scope): Promise<ReportOutcome[]> => {
+      const row = await lockExecution(tx, executionId);
       if (!row) throw notFound(`no execution ${executionId}`);
       // A report posted twice (a retry racing its first try) may sit twice in one batch: the first counts.
       const firstOfLease = reports.map((r, i) => reports.findIndex((o) => sameLease(o, r)) === i);
@@ -285,7 +302,8 @@ export class Orchestrator {
       const unheld = reports.filter((r) => !holds(r));
       const keys = unheld.flatMap((r) => r.map((e) => idempotencyKey(e)!));
       const seen = new Set((await eventsByIdempotencyKey(tx, keys)).map((e) => e.idempotency_key));
-      const applied = accepted.length > 0 ? await this.applyEvents(tx, row, accepted.flat(), out) : undefined;
+      const applied =
+        accepted.length > 0 ? await this.applyEvents(tx, row, accepted.flat(), scope) : undefined;
       const status = applied?.status ?? row.status;
       return reports.map((report, i): ReportOutcome => {
         const base = ackBase(report[0]!);
@@ -313,25 +331,26 @@ export class Orchestrator {
     tx: Db,
     executionId: string,
     group: IncomingEvent[],
-    out: Committed[],
+    scope: TxScope,
   ): Promise<Committed> {
-    const row = await lockExecution<ExecutionState>(tx, executionId);
+    const row = await lockExecution(tx, executionId);
     if (!row) throw notFound(`no execution ${executionId}`);
-    return this.applyEvents(tx, row, group, out);
+    return this.applyEvents(tx, row, group, scope);
   }
 
   /** Runs the engine over events of the locked execution `row` and writes everything it decided. */
   private async applyEvents(
     tx: Db,
-    row: LockedExecution<ExecutionState>,
+    row: LockedExecution,
     group: IncomingEvent[],
-    out: Committed[],
+    scope: TxScope,
   ): Promise<Committed> {
     const executionId = row.id;
     const { engine } = await this.catalog.load(row.playbook_path, row.playbook_version, tx);
     const timestamp = row.locked_at;
+    const before = await this.stateOf(tx, row, engine, scope);
     const result = engine.handleAll(
-      row.state ?? undefined,
+      before.state,
       group.map((e) => toInputEvent(e, timestamp)),
     );
     const state = result.state;
@@ -347,7 +366,7 @@ export class Orchestrator {
     const live = ended ? [] : commands.filter((c) => !cancel.has(c.command_id));
     const queued = live.filter((c) => c.kind !== "playbook");
     let wake: string | undefined;
-    await appendEvents(tx, events);
+    const appended = await appendEvents(tx, events);
     if (endedNow) await cancelCommands(tx, executionId, "all");
     else if (cancel.size > 0) await cancelCommands(tx, executionId, [...cancel]);
     if (queued.length > 0) {
@@ -355,13 +374,27 @@ export class Orchestrator {
       wake = wakeHint(queued, timestamp);
       await tx.notify(QUEUE_CHANNEL, wake);
     }
+    let head = row.head_event_id;
+    for (const e of appended) if (e !== null && e.id > head) head = e.id;
+    const inputsStored = appended.slice(0, group.length).filter((e) => e !== null).length;
+    // A new checkpoint at the end (the final state stays readable in the row), when the journal has grown
+    // long, after a long replay (another replica, a restart: the next transaction should not pay it again),
+    // and in the one case the journal cannot carry: a changed state with no event stored.
+    const checkpoint =
+      endedNow ||
+      row.journal_events + inputsStored >= CHECKPOINT_EVERY_EVENTS ||
+      before.replayed > CHECKPOINT_AFTER_REPLAY ||
+      (head === row.head_event_id && state !== before.state);
     await saveExecution(tx, executionId, {
-      state,
       status: state.status,
       result: state.result ?? null,
       error: (state.error as JsonObject | undefined) ?? null,
       ended,
+      headEventId: head,
+      journalEvents: inputsStored,
+      ...(checkpoint && { state }),
     });
+    scope.states.set(executionId, { state, head });
     this.observe(group, events, queued, endedNow ? state.status : undefined);
     const committed: Committed = {
       execution_id: executionId,
@@ -371,10 +404,10 @@ export class Orchestrator {
     };
     if (endedNow) committed.ended = state.status;
     if (wake !== undefined) committed.wake = wake;
-    out.push(committed);
+    scope.out.push(committed);
 
     // Everything below re-enters applyLocked for other executions (or this one, whose state is saved).
-    for (const call of live) if (call.kind === "playbook") await this.startChild(tx, row, call, out);
+    for (const call of live) if (call.kind === "playbook") await this.startChild(tx, row, call, scope);
     if (endedNow) {
       if (state.status !== "completed") {
         for (const child of await runningChildren(tx, executionId)) {
@@ -383,20 +416,52 @@ export class Orchestrator {
             tx,
             child,
             [{ execution_id: child, name: "workflow.cancel", payload: reason }],
-            out,
+            scope,
           );
         }
       }
       if (row.parent_execution_id !== null && row.parent_command_id !== null) {
-        await this.reportToParent(tx, row, state, out);
+        await this.reportToParent(tx, row, state, scope);
       }
       this.log.info({ execution_id: executionId, status: state.status }, "execution ended");
     }
     return committed;
   }
 
+  /**
+   * The current state of the locked execution `row`: as this transaction left it, as this server kept it
+   * after its last transaction on it (both only if current for the row's head), else the checkpoint with
+   * the journal replayed.
+   */
+  private async stateOf(
+    tx: Db,
+    row: LockedExecution,
+    engine: Engine,
+    scope: TxScope,
+  ): Promise<{ state: ExecutionState | undefined; replayed: number }> {
+    const inTx = scope.states.get(row.id);
+    if (inTx !== undefined && inTx.head === row.head_event_id) return { state: inTx.state, replayed: 0 };
+    const kept = this.states.get(row.id, row.head_event_id);
+    if (kept !== undefined) return { state: kept, replayed: 0 };
+    const checkpoint = (await readCheckpoint<ExecutionState>(tx, row.id)) ?? {
+      state: null,
+      state_event_id: 0,
+    };
+    return replayJournal(tx, row.id, checkpoint, row.head_event_id, engine);
+  }
+
+  /** An execution's current state, read without locking (for the API); undefined before it starts. */
+  async currentState(executionId: string): Promise<ExecutionState | undefined> {
+    const row = await getExecution<ExecutionState>(this.db, executionId);
+    if (!row) return undefined;
+    const kept = this.states.get(row.id, row.head_event_id);
+    if (kept !== undefined) return kept;
+    const { engine } = await this.catalog.load(row.playbook_path, row.playbook_version);
+    return (await replayJournal(this.db, row.id, row, row.head_event_id, engine)).state;
+  }
+
   /** A `playbook` tool call: start the child execution now; its end answers the call. */
-  private async startChild(tx: Db, parent: ExecutionRow<ExecutionState>, call: Command, out: Committed[]) {
+  private async startChild(tx: Db, parent: LockedExecution, call: Command, scope: TxScope) {
     const path = typeof call.tool.path === "string" ? call.tool.path : "";
     const version = typeof call.tool.version === "number" ? call.tool.version : undefined;
     let loaded: LoadedPlaybook;
@@ -405,7 +470,7 @@ export class Orchestrator {
     } catch (err) {
       if (!(err instanceof ApiError)) throw err;
       const error = { kind: "playbook", message: err.message, retryable: false };
-      await this.applyLocked(tx, parent.id, callFinished(parent.id, call, { error }), out);
+      await this.applyLocked(tx, parent.id, callFinished(parent.id, call, { error }), scope);
       return;
     }
     const childId = randomUUID();
@@ -414,19 +479,17 @@ export class Orchestrator {
       parentCommandId: call.command_id,
     });
     const start = { execution_id: childId, name: "workflow.start", payload: { payload: call.args } } as const;
-    await this.applyLocked(tx, childId, [start], out);
+    await this.applyLocked(tx, childId, [start], scope);
   }
 
-  private async reportToParent(
-    tx: Db,
-    child: ExecutionRow<ExecutionState>,
-    state: ExecutionState,
-    out: Committed[],
-  ) {
+  private async reportToParent(tx: Db, child: LockedExecution, state: ExecutionState, scope: TxScope) {
     const parentId = child.parent_execution_id!;
-    const parent = await lockExecution<ExecutionState>(tx, parentId);
-    const entry = parent?.state?.commands[child.parent_command_id!];
-    const run = entry && parent?.state?.runs[entry.step_run_id];
+    const parent = await lockExecution(tx, parentId);
+    if (!parent) return;
+    const { engine } = await this.catalog.load(parent.playbook_path, parent.playbook_version, tx);
+    const { state: parentState } = await this.stateOf(tx, parent, engine, scope);
+    const entry = parentState?.commands[child.parent_command_id!];
+    const run = entry && parentState?.runs[entry.step_run_id];
     if (!entry || !run) return; // the parent ended (or moved on) meanwhile: nobody waits for this child
     const call = { command_id: child.parent_command_id!, step: run.step, step_run_id: entry.step_run_id };
     const payload: JsonObject =
@@ -441,7 +504,7 @@ export class Orchestrator {
               status: state.status,
             },
           };
-    await this.applyLocked(tx, parentId, callFinished(parentId, call, payload), out);
+    await this.applyLocked(tx, parentId, callFinished(parentId, call, payload), scope);
   }
 
   private observe(group: IncomingEvent[], stored: NewEvent[], queued: Command[], endedAs?: string): void {

@@ -88,6 +88,24 @@ export async function eventsByIdempotencyKey(db: Db, keys: readonly string[]): P
   );
 }
 
+/**
+ * The journal of an execution's state: its events named `names` (the engine's inputs) with ids in
+ * (afterId, upToId], in append order. The upper bound keeps a reader outside the row lock consistent with
+ * the head it read.
+ */
+export async function journalEvents(
+  db: Db,
+  executionId: string,
+  range: { afterId: number; upToId: number; names: readonly string[] },
+): Promise<EventRow[]> {
+  return db.query<EventRow>(
+    `SELECT ${COLUMNS} FROM event
+     WHERE execution_id = $1 AND id > $2 AND id <= $3 AND name = ANY($4::text[])
+     ORDER BY id`,
+    [executionId, range.afterId, range.upToId, range.names],
+  );
+}
+
 export const DEFAULT_EVENT_PAGE = 1000;
 
 /** An execution's events in append order, after `afterId` (exclusive) when given. */

@@ -1,6 +1,7 @@
 /**
- * Executions: one row per run, holding the engine's state. Event handling locks the row
- * (lockExecution) so that server replicas handle one execution's events one at a time.
+ * Executions: one row per run, holding the engine's state as a checkpoint plus the position of the journal
+ * (migration 0003). Event handling locks the row (lockExecution) so that server replicas handle one
+ * execution's events one at a time.
  */
 import type { JsonObject, JsonValue } from "../dsl/types.ts";
 import type { ExecutionStatus as EngineStatus } from "../engine/types.ts";
@@ -15,8 +16,16 @@ export interface ExecutionRow<S = JsonValue> {
   playbook_version: number;
   status: ExecutionStatus;
   workload: JsonObject;
-  /** The engine's state; null until the engine first saves it. */
+  /**
+   * The engine's state as of event `state_event_id` (a checkpoint); null until the first checkpoint. The
+   * current state is this plus the journal: the engine inputs among the events up to `head_event_id`.
+   */
   state: S | null;
+  state_event_id: number;
+  /** The last event appended for this execution: the version of its current state. */
+  head_event_id: number;
+  /** Engine inputs appended since the checkpoint. */
+  journal_events: number;
   result: JsonValue | null;
   error: JsonValue | null;
   parent_execution_id: string | null;
@@ -41,8 +50,9 @@ export interface NewExecution<S = JsonValue> {
   parentCommandId?: string | null;
 }
 
-const ROW = `id, playbook_path, playbook_version, status, workload, state, result, error, parent_execution_id,
-  parent_command_id, created_at, updated_at, ended_at`;
+const LOCKED = `id, playbook_path, playbook_version, status, workload, result, error, parent_execution_id,
+  parent_command_id, created_at, updated_at, ended_at, state_event_id, head_event_id, journal_events`;
+const ROW = `${LOCKED}, state`;
 const SUMMARY = `id, playbook_path, playbook_version, status, error, parent_execution_id, parent_command_id,
   created_at, updated_at, ended_at`;
 
@@ -69,31 +79,37 @@ export async function insertExecution<S = JsonValue>(
   return rows[0]!;
 }
 
-/** SELECT … FOR UPDATE: call inside a transaction; other lockers wait until it ends. */
-/** A locked execution row, with the database's clock read in the same round trip. */
-export type LockedExecution<S = JsonValue> = ExecutionRow<S> & { locked_at: string };
+/**
+ * A locked execution row, with the database's clock read in the same round trip. It leaves out the state
+ * checkpoint, which can be large: the server usually holds the current state already (by head_event_id),
+ * and reads the checkpoint (readCheckpoint) only when it does not.
+ */
+export type LockedExecution = Omit<ExecutionRow, "state"> & { locked_at: string };
 
-export async function lockExecution<S = JsonValue>(
-  tx: Db,
-  id: string,
-): Promise<LockedExecution<S> | undefined> {
-  const rows = await tx.query<LockedExecution<S>>(
-    `SELECT ${ROW}, now() AS locked_at FROM execution WHERE id = $1 FOR UPDATE`,
+/** SELECT … FOR UPDATE: call inside a transaction; other lockers wait until it ends. */
+export async function lockExecution(tx: Db, id: string): Promise<LockedExecution | undefined> {
+  const rows = await tx.query<LockedExecution>(
+    `SELECT ${LOCKED}, now() AS locked_at FROM execution WHERE id = $1 FOR UPDATE`,
     [id],
   );
   return rows[0];
 }
 
 export interface ExecutionUpdate<S = JsonValue> {
-  state: S;
   status: ExecutionStatus;
   result?: JsonValue | null;
   error?: JsonValue | null;
   /** Sets ended_at (once; a later save keeps the first end time). */
   ended?: boolean;
+  /** The last event now appended for the execution (unchanged when absent). */
+  headEventId?: number;
+  /** Engine inputs appended by this transaction: they lengthen the journal unless `state` is given. */
+  journalEvents?: number;
+  /** A new checkpoint: the state as of the head event. The journal starts again from it. */
+  state?: S;
 }
 
-/** Saves the engine's state and status; false when the execution does not exist. */
+/** Saves the status and journal position, and a checkpoint when given; false when the execution does not exist. */
 export async function saveExecution<S = JsonValue>(
   tx: Db,
   id: string,
@@ -101,13 +117,39 @@ export async function saveExecution<S = JsonValue>(
 ): Promise<boolean> {
   const rows = await tx.query(
     `UPDATE execution
-     SET state = $2::jsonb, status = $3, result = $4::jsonb, error = $5::jsonb, updated_at = now(),
-         ended_at = CASE WHEN $6::boolean THEN COALESCE(ended_at, now()) ELSE ended_at END
+     SET status = $2, result = $3::jsonb, error = $4::jsonb, updated_at = now(),
+         ended_at = CASE WHEN $5::boolean THEN COALESCE(ended_at, now()) ELSE ended_at END,
+         head_event_id = COALESCE($6::bigint, head_event_id),
+         state = CASE WHEN $7::boolean THEN $8::jsonb ELSE state END,
+         state_event_id = CASE WHEN $7::boolean THEN COALESCE($6::bigint, head_event_id) ELSE state_event_id END,
+         journal_events = CASE WHEN $7::boolean THEN 0 ELSE journal_events + $9::int END
      WHERE id = $1
      RETURNING id`,
-    [id, update.state, update.status, update.result ?? null, update.error ?? null, update.ended ?? false],
+    [
+      id,
+      update.status,
+      update.result ?? null,
+      update.error ?? null,
+      update.ended ?? false,
+      update.headEventId ?? null,
+      update.state !== undefined,
+      update.state ?? null,
+      update.journalEvents ?? 0,
+    ],
   );
   return rows.length === 1;
+}
+
+/** The state checkpoint and the event it was taken at. */
+export async function readCheckpoint<S = JsonValue>(
+  db: Db,
+  id: string,
+): Promise<{ state: S | null; state_event_id: number } | undefined> {
+  const rows = await db.query<{ state: S | null; state_event_id: number }>(
+    "SELECT state, state_event_id FROM execution WHERE id = $1",
+    [id],
+  );
+  return rows[0];
 }
 
 export async function getExecution<S = JsonValue>(db: Db, id: string): Promise<ExecutionRow<S> | undefined> {

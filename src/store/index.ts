@@ -33,7 +33,14 @@ export {
 } from "./credentials.ts";
 export { type Db, DEFAULT_DATA_DIR, DEFAULT_POOL_SIZE, type OpenDbOptions, openDb, pgliteDir } from "./db.ts";
 export { SQLSTATE, StoreError, type StoreErrorCode, sqlState } from "./errors.ts";
-export { appendEvents, type EventRow, eventsByIdempotencyKey, listEvents, type NewEvent } from "./events.ts";
+export {
+  appendEvents,
+  type EventRow,
+  eventsByIdempotencyKey,
+  journalEvents,
+  listEvents,
+  type NewEvent,
+} from "./events.ts";
 export {
   countExecutionsByStatus,
   type ExecutionRow,
@@ -48,6 +55,7 @@ export {
   listExecutions,
   lockExecution,
   type NewExecution,
+  readCheckpoint,
   runningChildren,
   saveExecution,
 } from "./executions.ts";

@@ -7,6 +7,7 @@ import {
   listExecutions,
   lockExecution,
   migrate,
+  readCheckpoint,
   saveExecution,
 } from "../../src/store/index.ts";
 import { forEachDatabase } from "../helpers/db.ts";
@@ -34,6 +35,9 @@ await forEachDatabase("store: executions", (database) => {
         status: "running",
         workload: { city: "Oslo" },
         state: null,
+        state_event_id: 0,
+        head_event_id: 0,
+        journal_events: 0,
         result: null,
         error: null,
         parent_execution_id: null,
@@ -45,13 +49,14 @@ await forEachDatabase("store: executions", (database) => {
     );
 
     await db.transaction(async (tx) => {
-      const locked = await lockExecution<{ steps: number }>(tx, "ex-1");
-      assert.equal(locked?.state, null);
+      const locked = await lockExecution(tx, "ex-1");
+      assert.equal(locked?.head_event_id, 0);
+      assert.deepEqual(await readCheckpoint(tx, "ex-1"), { state: null, state_event_id: 0 });
       assert.equal(await saveExecution(tx, "ex-1", { state: { steps: 1 }, status: "running" }), true);
     });
     await db.transaction(async (tx) => {
-      const locked = await lockExecution<{ steps: number }>(tx, "ex-1");
-      assert.deepEqual(locked?.state, { steps: 1 });
+      assert.ok(await lockExecution(tx, "ex-1"));
+      assert.deepEqual((await readCheckpoint(tx, "ex-1"))?.state, { steps: 1 });
       await saveExecution(tx, "ex-1", {
         state: { steps: 2 },
         status: "completed",
@@ -75,6 +80,34 @@ await forEachDatabase("store: executions", (database) => {
     assert.equal(await saveExecution(db, "missing", { state: {}, status: "failed" }), false);
   });
 
+  test("a save without a state moves the journal's head and keeps the checkpoint; a checkpoint resets it", async () => {
+    await insertExecution(db, { id: "ex-journal", playbookPath: "p", playbookVersion: 1, workload: {} });
+    await saveExecution(db, "ex-journal", { state: { n: 1 }, status: "running", headEventId: 10 });
+    await saveExecution(db, "ex-journal", { status: "running", headEventId: 14, journalEvents: 3 });
+    await saveExecution(db, "ex-journal", { status: "running", headEventId: 20, journalEvents: 2 });
+    const journaled = await getExecution(db, "ex-journal");
+    assert.deepEqual(
+      [journaled?.state, journaled?.state_event_id, journaled?.head_event_id, journaled?.journal_events],
+      [{ n: 1 }, 10, 20, 5],
+    );
+    await saveExecution(db, "ex-journal", {
+      state: { n: 2 },
+      status: "running",
+      headEventId: 25,
+      journalEvents: 1,
+    });
+    const checkpointed = await getExecution(db, "ex-journal");
+    assert.deepEqual(
+      [
+        checkpointed?.state,
+        checkpointed?.state_event_id,
+        checkpointed?.head_event_id,
+        checkpointed?.journal_events,
+      ],
+      [{ n: 2 }, 25, 25, 0],
+    );
+  });
+
   test("an execution row lock makes a second locker wait until the first commits", async () => {
     await insertExecution(db, {
       id: "ex-lock",
@@ -86,8 +119,9 @@ await forEachDatabase("store: executions", (database) => {
     const [a, b] = [await database.open({ max: 1 }), await database.open({ max: 1 })];
     const increment = (handle: Db) =>
       handle.transaction(async (tx) => {
-        const row = await lockExecution<{ n: number }>(tx, "ex-lock");
-        await saveExecution(tx, "ex-lock", { state: { n: (row?.state?.n ?? 0) + 1 }, status: "running" });
+        await lockExecution(tx, "ex-lock");
+        const n = (await readCheckpoint<{ n: number }>(tx, "ex-lock"))?.state?.n ?? 0;
+        await saveExecution(tx, "ex-lock", { state: { n: n + 1 }, status: "running" });
       });
     await Promise.all([increment(a), increment(b), increment(a), increment(b)]);
     assert.deepEqual((await getExecution(db, "ex-lock"))?.state, { n: 4 });

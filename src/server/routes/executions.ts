@@ -1,6 +1,5 @@
 /** Starting, listing, inspecting and cancelling executions. */
 import type { FastifyInstance } from "fastify";
-import type { JsonObject } from "../../dsl/types.ts";
 import { type ExecutionStatus, getExecution, listEvents, listExecutions } from "../../store/index.ts";
 import { listStepRuns } from "../../store/step-runs.ts";
 import { notFound } from "../errors.ts";
@@ -71,9 +70,16 @@ export function executionRoutes(app: FastifyInstance, orchestrator: Orchestrator
   );
 
   app.get<{ Params: { id: string } }>("/api/v2/executions/:id", async (request) => {
-    const row = await getExecution<JsonObject>(db, request.params.id);
+    const row = await getExecution(db, request.params.id);
     if (!row) throw notFound(`no execution ${request.params.id}`);
-    const { state, ...rest } = row;
+    const {
+      state: _checkpoint,
+      state_event_id: _from,
+      head_event_id: _head,
+      journal_events: _n,
+      ...rest
+    } = row;
+    const state = await orchestrator.currentState(row.id);
     // The row keeps the playbook's default workload; once started, show the one the execution runs with
     // (the payload merged over it), not a workload it never used.
     const workload = state?.workload ?? rest.workload;
