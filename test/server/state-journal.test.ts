@@ -35,7 +35,12 @@ workflow:
 const newServer = (db: Db) => new Orchestrator(db, new PlaybookCatalog(db), silentLogger());
 
 /** Claims up to `batch` commands and reports each to the server `pick` chooses: what a worker does. */
-async function work(db: Db, pick: (round: number) => Orchestrator, rounds: number, batch = 5): Promise<number> {
+async function work(
+  db: Db,
+  pick: (round: number) => Orchestrator,
+  rounds: number,
+  batch = 5,
+): Promise<number> {
   let reported = 0;
   for (let round = 0; round < rounds; round++) {
     const claimed = await claimCommands(db, { workerId: "w", limit: batch, leaseMs: 60_000 });
@@ -53,7 +58,7 @@ async function work(db: Db, pick: (round: number) => Orchestrator, rounds: numbe
   return reported;
 }
 
-const EXPECTED_TOTAL = ((ITEMS - 1) * ITEMS) / 2 * 2;
+const EXPECTED_TOTAL = (((ITEMS - 1) * ITEMS) / 2) * 2;
 
 await forEachDatabase("state checkpoint and journal", (database) => {
   let db: Db;

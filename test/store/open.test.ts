@@ -19,7 +19,9 @@ test("embedded PGlite keeps its data in <dataDir>/pgdata across reopen", async (
   try {
     const first = await openDb({ dataDir });
     assert.equal(first.driver, "pglite");
-    assert.deepEqual(await migrate(first), { applied: ["0001_init", "0002_children_and_pending", "0003_state_journal"] });
+    assert.deepEqual(await migrate(first), {
+      applied: ["0001_init", "0002_children_and_pending", "0003_state_journal"],
+    });
     await insertExecution(first, { id: "kept", playbookPath: "p", playbookVersion: 1, workload: { a: 1 } });
     await first.close();
     assert.ok(existsSync(join(pgliteDir(dataDir), "PG_VERSION")));
