@@ -2,6 +2,7 @@
 import { ApiError } from "../server/errors.ts";
 import type { Orchestrator } from "../server/orchestrator.ts";
 import {
+  type BatchOutcome,
   type EventReporter,
   ReportRejectedError,
   type ReportStatus,
@@ -12,19 +13,25 @@ export class LocalReporter implements EventReporter {
   constructor(private readonly orchestrator: Orchestrator) {}
 
   async report(events: WorkerEvent[]): Promise<ReportStatus> {
+    const [outcome] = await this.reportMany([events]);
+    if (outcome instanceof Error) throw outcome;
+    return outcome!;
+  }
+
+  async reportMany(reports: WorkerEvent[][]): Promise<BatchOutcome[]> {
     // PGlite answers without real I/O, so a busy run is one long chain of promise callbacks in which timers
     // never fire (measured: a 10 ms interval ticked 0 times in a 210 ms chain40). Yielding to the event loop
-    // once per report lets heartbeats, the reaper and signal handlers run.
+    // once per request lets heartbeats, the reaper and signal handlers run.
     await new Promise<void>((resolve) => setImmediate(resolve));
-    try {
-      const acks = await this.orchestrator.accept(events);
-      return acks.every((a) => a.status === "duplicate") ? "duplicate" : "accepted";
-    } catch (err) {
+    const outcomes = await this.orchestrator.acceptEach(reports.flat());
+    return outcomes.map((outcome): BatchOutcome => {
+      if ("ack" in outcome) return outcome.ack.status;
+      const err = outcome.error;
       if (err instanceof ApiError && err.statusCode === 409) return "stale";
       // Refused for good, as the HTTP reporter would report a 4xx.
       if (err instanceof ApiError && err.statusCode < 500)
-        throw new ReportRejectedError(err.statusCode, err.message);
+        return new ReportRejectedError(err.statusCode, err.message);
       throw err;
-    }
+    });
   }
 }

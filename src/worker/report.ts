@@ -1,6 +1,7 @@
 /**
  * What a worker tells the server about one command: step.enter, call.done and step.exit, posted together
- * (one request per command). The lease token proves the worker still holds the command.
+ * (one report per command; reports that queue up share a request, see report-queue.ts). The lease token
+ * proves the worker still holds the command.
  */
 import type { JsonObject } from "../dsl/types.ts";
 import type { CallError, Command } from "../engine/types.ts";
@@ -38,9 +39,18 @@ export class ReportRejectedError extends Error {
 /** accepted: the server applied the events; duplicate: it had them already; stale: the lease was lost. */
 export type ReportStatus = "accepted" | "duplicate" | "stale";
 
+/** One report's outcome in a batch: its status, or why the server refused it for good. */
+export type BatchOutcome = ReportStatus | ReportRejectedError;
+
 /** Where a worker sends its events: the server over HTTP, or the orchestrator in-process (embedded mode). */
 export interface EventReporter {
+  /** One command's events. Rejects with ReportRejectedError when refused for good. */
   report(events: WorkerEvent[]): Promise<ReportStatus>;
+  /**
+   * Several commands' events at once, one outcome per report in order. Rejects only when the reports could
+   * not be delivered at all (the server unreachable until the reporter gave up).
+   */
+  reportMany?(reports: WorkerEvent[][]): Promise<BatchOutcome[]>;
 }
 
 export interface LeasedCommand extends Command {

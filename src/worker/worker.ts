@@ -3,7 +3,9 @@
  * It never decides control flow and never writes commands (ARCHITECTURE.md). It has no HTTP endpoints.
  *
  * Wake-ups come from NOTIFY on the queue channel and from a poll timer (NOTIFY is only a hint). Claims are
- * batched: one statement claims as many commands as there are free slots.
+ * batched: one statement claims as many commands as there are free slots. A command frees its slot when its
+ * tool ends; its report then travels on its own (ReportQueue), still under the command's lease, so a slot
+ * never idles while the server answers. At most UNREPORTED_PER_SLOT × concurrency reports may be pending.
  */
 
 import { type CredentialResolver, runWithCredentials } from "../credentials/index.ts";
@@ -13,6 +15,7 @@ import { claimCommands, extendLeases, QUEUE_CHANNEL, releaseCommands } from "../
 import type { ToolRegistry } from "../tools/registry.ts";
 import type { ToolContext, ToolOutcome } from "../tools/types.ts";
 import { commandEvents, type EventReporter, type LeasedCommand, ReportRejectedError } from "./report.ts";
+import { ReportQueue } from "./report-queue.ts";
 
 export interface WorkerOptions {
   db: Db;
@@ -33,11 +36,21 @@ export interface WorkerOptions {
 interface Running {
   command: LeasedCommand;
   abort: AbortController;
+  /** Settles once the command ran and its report was answered (or given up). */
   done: Promise<void>;
 }
 
+/** Reports waiting for the server's answer, per slot, before the worker stops claiming. */
+const UNREPORTED_PER_SLOT = 4;
+
 export class Worker {
+  /** Commands whose tool is running: each holds a slot. */
   private readonly running = new Map<string, Running>();
+  /** Commands that ran and whose report the server has not answered yet (their leases are still kept). */
+  private readonly reporting = new Map<string, LeasedCommand>();
+  /** Every command not yet fully done (running or reporting), for stop() and runOnce(). */
+  private readonly unfinished = new Set<Promise<void>>();
+  private readonly reports: ReportQueue;
   private stopping = false;
   private claiming: Promise<void> | undefined;
   private wakeAgain = false;
@@ -50,7 +63,9 @@ export class Worker {
   private timers: NodeJS.Timeout[] = [];
   private unlisten: (() => Promise<void>) | undefined;
 
-  constructor(private readonly opts: WorkerOptions) {}
+  constructor(private readonly opts: WorkerOptions) {
+    this.reports = new ReportQueue(opts.reporter);
+  }
 
   get id(): string {
     return this.opts.id;
@@ -89,7 +104,7 @@ export class Worker {
   /** Asks for a claim round; concurrent wake-ups (a NOTIFY storm) collapse into one follow-up round. */
   wake(): void {
     if (this.stopping) return;
-    if (this.running.size >= this.opts.concurrency) {
+    if (this.freeSlots() <= 0) {
       this.backlog = true;
       return;
     }
@@ -123,11 +138,17 @@ export class Worker {
         this.opts.log.error({ err }, "claim failed; retrying on the next poll");
         return;
       }
-    } while (this.wakeAgain && !this.stopping && this.running.size < this.opts.concurrency);
+    } while (this.wakeAgain && !this.stopping && this.freeSlots() > 0);
+  }
+
+  /** Slots free for new commands, fewer while too many reports wait for the server. */
+  private freeSlots(): number {
+    const unreported = UNREPORTED_PER_SLOT * this.opts.concurrency - this.reporting.size;
+    return Math.min(this.opts.concurrency - this.running.size, unreported);
   }
 
   private async claim(): Promise<Running[]> {
-    const free = this.opts.concurrency - this.running.size;
+    const free = this.freeSlots();
     if (free <= 0 || this.stopping) return [];
     const rows = await claimCommands(this.opts.db, {
       workerId: this.opts.id,
@@ -141,10 +162,11 @@ export class Worker {
   private dispatch(command: LeasedCommand): Running {
     const abort = new AbortController();
     const entry: Running = { command, abort, done: Promise.resolve() };
-    entry.done = this.execute(command, abort.signal).finally(() => {
-      if (this.running.get(command.command_id) === entry) this.running.delete(command.command_id);
-      if (this.backlog) this.wake();
+    entry.done = this.execute(entry).finally(() => {
+      this.freeSlot(entry);
+      this.unfinished.delete(entry.done);
     });
+    this.unfinished.add(entry.done);
     // This worker may claim a command again that it still runs (it lost the lease, e.g. cut off from the
     // database past the lease time, and the reaper re-queued it): the old run's lease is gone, stop it.
     this.running.get(command.command_id)?.abort.abort(new Error("lease lost: the command was claimed again"));
@@ -152,7 +174,17 @@ export class Worker {
     return entry;
   }
 
-  private async execute(command: LeasedCommand, signal: AbortSignal): Promise<void> {
+  /** The command's slot is free again (its tool ended); a claim follows if the queue has more. */
+  private freeSlot(entry: Running): void {
+    const id = entry.command.command_id;
+    if (this.running.get(id) !== entry) return;
+    this.running.delete(id);
+    if (this.backlog) this.wake();
+  }
+
+  private async execute(entry: Running): Promise<void> {
+    const { command } = entry;
+    const signal = entry.abort.signal;
     const ctx: ToolContext = {
       execution_id: command.execution_id,
       step: command.step,
@@ -165,7 +197,9 @@ export class Worker {
     const outcome = await runWithCredentials(this.opts.credentials, command, (c) =>
       this.opts.tools.run(c, ctx),
     );
+    this.freeSlot(entry);
     if (signal.aborted) return; // released on shutdown or lease lost: the command runs again elsewhere
+    this.reporting.set(command.command_id, command);
     try {
       await this.report(command, outcome);
     } catch (err) {
@@ -181,11 +215,14 @@ export class Worker {
       await this.report(command, { ok: false, error }).catch((again: unknown) =>
         this.opts.log.error({ err: again, command_id: command.command_id }, "could not report the failure"),
       );
+    } finally {
+      if (this.reporting.get(command.command_id) === command) this.reporting.delete(command.command_id);
+      if (this.backlog) this.wake();
     }
   }
 
   private async report(command: LeasedCommand, outcome: ToolOutcome): Promise<void> {
-    const status = await this.opts.reporter.report(commandEvents(command, this.opts.id, outcome));
+    const status = await this.reports.send(commandEvents(command, this.opts.id, outcome));
     if (status === "stale") {
       this.opts.log.warn(
         { command_id: command.command_id },
@@ -194,9 +231,9 @@ export class Worker {
     }
   }
 
-  /** Extends the leases of running commands; a command whose lease is gone is aborted. */
+  /** Extends the leases of running and reporting commands; a running command whose lease is gone is aborted. */
   async heartbeat(): Promise<void> {
-    const ids = [...this.running.keys()];
+    const ids = [...new Set([...this.running.keys(), ...this.reporting.keys()])];
     if (ids.length === 0) return;
     try {
       const held = new Set(
@@ -224,7 +261,7 @@ export class Worker {
     this.timers = [];
     await this.unlisten?.().catch(() => undefined);
     await this.claiming;
-    const all = Promise.all([...this.running.values()].map((r) => r.done));
+    const all = Promise.all([...this.unfinished]);
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<"timeout">((resolve) => {
       timer = setTimeout(() => resolve("timeout"), graceMs);
