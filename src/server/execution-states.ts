@@ -72,12 +72,14 @@ function storedInput(e: EventRow): InputEvent {
 
 /**
  * The states of the executions this server touched last, least recently used evicted first. Ended
- * executions are dropped (their final state is always checkpointed).
+ * executions are dropped (their final state is always checkpointed). The capacity bounds memory: a state is
+ * usually a few KB, a wide loop's up to a few hundred KB while it runs; an evicted execution costs one
+ * checkpoint read and a replay of at most CHECKPOINT_EVERY_EVENTS events on its next transaction.
  */
 export class StateCache {
   private readonly entries = new Map<string, VersionedState>();
 
-  constructor(private readonly capacity = 2_000) {}
+  constructor(private readonly capacity = 1_000) {}
 
   get size(): number {
     return this.entries.size;
