@@ -101,8 +101,11 @@ export interface ExecutionUpdate<S = JsonValue> {
   error?: JsonValue | null;
   /** Sets ended_at (once; a later save keeps the first end time). */
   ended?: boolean;
-  /** The last event now appended for the execution (unchanged when absent). */
-  headEventId?: number;
+  /**
+   * The last event now appended for the execution; "appended": the last of its events stored so far, read
+   * by this statement (so it can be pipelined right behind the append). Unchanged when absent.
+   */
+  headEventId?: number | "appended";
   /** Engine inputs appended by this transaction: they lengthen the journal unless `state` is given. */
   journalEvents?: number;
   /** A new checkpoint: the state as of the head event. The journal starts again from it. */
@@ -115,29 +118,47 @@ export async function saveExecution<S = JsonValue>(
   id: string,
   update: ExecutionUpdate<S>,
 ): Promise<boolean> {
-  const rows = await tx.query(
-    `UPDATE execution
+  return (await saveExecutionHead(tx, id, update)) !== undefined;
+}
+
+/** saveExecution, returning the row's head_event_id after the update (undefined: no such execution). */
+export async function saveExecutionHead<S = JsonValue>(
+  tx: Db,
+  id: string,
+  update: ExecutionUpdate<S>,
+): Promise<number | undefined> {
+  const fromAppended = update.headEventId === "appended";
+  const rows = await tx.query<{ head_event_id: number }>(
+    `UPDATE execution x
      SET status = $2, result = $3::jsonb, error = $4::jsonb, updated_at = now(),
-         ended_at = CASE WHEN $5::boolean THEN COALESCE(ended_at, now()) ELSE ended_at END,
-         head_event_id = COALESCE($6::bigint, head_event_id),
-         state = CASE WHEN $7::boolean THEN $8::jsonb ELSE state END,
-         state_event_id = CASE WHEN $7::boolean THEN COALESCE($6::bigint, head_event_id) ELSE state_event_id END,
-         journal_events = CASE WHEN $7::boolean THEN 0 ELSE journal_events + $9::int END
-     WHERE id = $1
-     RETURNING id`,
+         ended_at = CASE WHEN $5::boolean THEN COALESCE(x.ended_at, now()) ELSE x.ended_at END,
+         head_event_id = h.head,
+         state = CASE WHEN $7::boolean THEN $8::jsonb ELSE x.state END,
+         state_event_id = CASE WHEN $7::boolean THEN h.head ELSE x.state_event_id END,
+         journal_events = CASE WHEN $7::boolean THEN 0 ELSE x.journal_events + $9::int END
+     FROM (
+       SELECT CASE WHEN $10::boolean
+         THEN GREATEST(e.head_event_id,
+           COALESCE((SELECT max(v.id) FROM event v WHERE v.execution_id = e.id AND v.id > e.head_event_id), 0))
+         ELSE COALESCE($6::bigint, e.head_event_id) END AS head
+       FROM execution e WHERE e.id = $1
+     ) h
+     WHERE x.id = $1
+     RETURNING x.head_event_id`,
     [
       id,
       update.status,
       update.result ?? null,
       update.error ?? null,
       update.ended ?? false,
-      update.headEventId ?? null,
+      fromAppended ? null : (update.headEventId ?? null),
       update.state !== undefined,
       update.state ?? null,
       update.journalEvents ?? 0,
+      fromAppended,
     ],
   );
-  return rows.length === 1;
+  return rows[0]?.head_event_id;
 }
 
 /** The state checkpoint and the event it was taken at. */

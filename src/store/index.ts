@@ -58,6 +58,7 @@ export {
   readCheckpoint,
   runningChildren,
   saveExecution,
+  saveExecutionHead,
 } from "./executions.ts";
 export {
   type ClaimedCommand,
