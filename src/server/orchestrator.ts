@@ -291,12 +291,12 @@ export class Orchestrator {
   private async applyReports(executionId: string, reports: IncomingEvent[][]): Promise<ReportOutcome[]> {
     const started = performance.now();
     const outcomes = await this.transact(async (tx, scope): Promise<ReportOutcome[]> => {
-      const row = await lockExecution(tx, executionId);
-      if (!row) throw notFound(`no execution ${executionId}`);
       // A report posted twice (a retry racing its first try) may sit twice in one batch: the first counts.
       const firstOfLease = reports.map((r, i) => reports.findIndex((o) => sameLease(o, r)) === i);
       const leases = reports.filter((_, i) => firstOfLease[i]).map((r) => leaseOf(r));
-      const held = await completeCommands(tx, leases);
+      // Pipelined, in this order: the execution's row is still locked before any command row.
+      const [row, held] = await Promise.all([lockExecution(tx, executionId), completeCommands(tx, leases)]);
+      if (!row) throw notFound(`no execution ${executionId}`);
       const holds = (r: IncomingEvent[]) => held.has(leaseKey(r[0]!.command_id!, r[0]!.lease_token!));
       const accepted = reports.filter((r, i) => firstOfLease[i] && holds(r));
       // Only reports whose lease is not held need the slower look-up: applied before, or stale?
