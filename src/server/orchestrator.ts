@@ -382,11 +382,14 @@ export class Orchestrator {
       wake = wakeHint(queued, timestamp);
       writes.push(insertCommands(tx, queued), tx.notify(QUEUE_CHANNEL, wake));
     }
-    const saving = saveExecutionHead(tx, executionId, {
+    const update = {
       status: state.status,
       result: state.result ?? null,
       error: (state.error as JsonObject | undefined) ?? null,
       ended,
+    };
+    const saving = saveExecutionHead(tx, executionId, {
+      ...update,
       headEventId: "appended",
       journalEvents: group.length,
       ...(checkpoint && { state }),
@@ -395,7 +398,7 @@ export class Orchestrator {
     const head = saved ?? row.head_event_id;
     if (!checkpoint && head === row.head_event_id && state !== before.state) {
       // No event was stored (all were duplicates), yet the state changed: the journal cannot carry it.
-      await saveExecution(tx, executionId, { status: state.status, state });
+      await saveExecution(tx, executionId, { ...update, state });
     }
     scope.states.set(executionId, { state, head });
     this.observe(group, events, queued, endedNow ? state.status : undefined);

@@ -34,11 +34,6 @@ export class ReportQueue {
     this.maxBatch = options.maxBatch ?? 100;
   }
 
-  /** Reports waiting for a free request. */
-  get queued(): number {
-    return this.waiting.length;
-  }
-
   /** Resolves with the report's status once the server answered it; rejects as EventReporter.report does. */
   send(events: WorkerEvent[]): Promise<ReportStatus> {
     return new Promise((resolve, reject) => {
