@@ -102,6 +102,9 @@ describe("ReportQueue", () => {
   });
 });
 
+/** Large enough for one report of the split test, too small for two of them together. */
+const BODY_LIMIT = 64 * 1024;
+
 describe("batched reports over HTTP", () => {
   let db: Db;
   let app: FastifyInstance;
@@ -111,7 +114,7 @@ describe("batched reports over HTTP", () => {
   beforeEach(async () => {
     db = await openDb({ memory: true });
     await migrate(db);
-    ({ app, orchestrator } = buildServer({ db, log: silentLogger() }));
+    ({ app, orchestrator } = buildServer({ db, log: silentLogger(), bodyLimit: BODY_LIMIT }));
     await app.listen({ port: 0, host: "127.0.0.1" });
     const address = app.server.address();
     assert.ok(address !== null && typeof address === "object");
@@ -157,6 +160,18 @@ describe("batched reports over HTTP", () => {
       [execution_id],
     );
     assert.equal(events[0]!.n, 2);
+  });
+
+  test("a batch too large for the server together is sent again report by report, each accepted", async () => {
+    const { execution_id } = await orchestrator.execute({ playbook_yaml: loop(2) });
+    const claimed = await claimCommands(db, { workerId: "A", limit: 10, leaseMs: 60_000 });
+    // Each report carries the result twice (call.done and step.exit): 40 KB alone, 80 KB together.
+    const big = "x".repeat(20 * 1024);
+    const outcomes = await reporter.reportMany(
+      claimed.map((c) => commandEvents(c, "A", { ok: true, response: big })),
+    );
+    assert.deepEqual(outcomes, ["accepted", "accepted"]);
+    assert.equal((await getExecution(db, execution_id))?.status, "completed");
   });
 });
 
