@@ -81,10 +81,6 @@ export class StateCache {
 
   constructor(private readonly capacity = 1_000) {}
 
-  get size(): number {
-    return this.entries.size;
-  }
-
   /** The kept state if it is current for `head`. */
   get(executionId: string, head: number): ExecutionState | undefined {
     const entry = this.entries.get(executionId);
@@ -106,9 +102,5 @@ export class StateCache {
       const oldest = this.entries.keys().next().value;
       if (oldest !== undefined) this.entries.delete(oldest);
     }
-  }
-
-  delete(executionId: string): void {
-    this.entries.delete(executionId);
   }
 }

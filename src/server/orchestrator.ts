@@ -23,10 +23,10 @@ import {
   cancelCommands,
   completeCommands,
   type Db,
+  type ExecutionRow,
   eventsByIdempotencyKey,
   executionStatus,
   executionsWithExhaustedCommands,
-  getExecution,
   insertCommands,
   insertExecution,
   type LockedExecution,
@@ -456,10 +456,11 @@ export class Orchestrator {
     return replayJournal(tx, row.id, checkpoint, row.head_event_id, engine);
   }
 
-  /** An execution's current state, read without locking (for the API); undefined before it starts. */
-  async currentState(executionId: string): Promise<ExecutionState | undefined> {
-    const row = await getExecution<ExecutionState>(this.db, executionId);
-    if (!row) return undefined;
+  /**
+   * The current state of an execution row read without locking (for the API), replaying its journal up to
+   * the head that row has; undefined before it starts.
+   */
+  async currentState(row: ExecutionRow<ExecutionState>): Promise<ExecutionState | undefined> {
     const kept = this.states.get(row.id, row.head_event_id);
     if (kept !== undefined) return kept;
     const { engine } = await this.catalog.load(row.playbook_path, row.playbook_version);

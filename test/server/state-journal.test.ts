@@ -78,8 +78,9 @@ await forEachDatabase("state checkpoint and journal", (database) => {
 
     // A server that never saw this execution rebuilds the same state the first one holds.
     const restarted = newServer(db);
-    const rebuilt = await restarted.currentState(id);
-    assert.deepEqual(rebuilt, await first.currentState(id));
+    const row = (await getExecution<ExecutionState>(db, id))!;
+    const rebuilt = await restarted.currentState(row);
+    assert.deepEqual(rebuilt, await first.currentState(row));
     assert.equal(rebuilt?.runs["start:1"]?.loop?.succeeded, 15);
 
     await work(db, () => restarted, 100);

@@ -1,5 +1,6 @@
 /** Starting, listing, inspecting and cancelling executions. */
 import type { FastifyInstance } from "fastify";
+import type { ExecutionState } from "../../engine/index.ts";
 import { type ExecutionStatus, getExecution, listEvents, listExecutions } from "../../store/index.ts";
 import { listStepRuns } from "../../store/step-runs.ts";
 import { notFound } from "../errors.ts";
@@ -70,7 +71,7 @@ export function executionRoutes(app: FastifyInstance, orchestrator: Orchestrator
   );
 
   app.get<{ Params: { id: string } }>("/api/v2/executions/:id", async (request) => {
-    const row = await getExecution(db, request.params.id);
+    const row = await getExecution<ExecutionState>(db, request.params.id);
     if (!row) throw notFound(`no execution ${request.params.id}`);
     const {
       state: _checkpoint,
@@ -79,7 +80,7 @@ export function executionRoutes(app: FastifyInstance, orchestrator: Orchestrator
       journal_events: _n,
       ...rest
     } = row;
-    const state = await orchestrator.currentState(row.id);
+    const state = await orchestrator.currentState(row);
     // The row keeps the playbook's default workload; once started, show the one the execution runs with
     // (the payload merged over it), not a workload it never used.
     const workload = state?.workload ?? rest.workload;
