@@ -82,6 +82,7 @@ export function tracedDb(db: Db, trace: Trace, inTx = false): Db {
         trace.add({ kind: "tx", label: "transaction", start, end: clock() });
       }
     },
+    defer: (write) => db.defer(write),
     exec: (sql) => db.exec(sql),
     listen: (channel, onNotify) =>
       db.listen(channel, (payload) => {

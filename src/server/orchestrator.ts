@@ -37,7 +37,6 @@ import {
   readCheckpoint,
   runningChildren,
   SQLSTATE,
-  saveExecution,
   saveExecutionHead,
   sqlState,
   takeExhaustedCommands,
@@ -394,13 +393,17 @@ export class Orchestrator {
       journalEvents: group.length,
       ...(checkpoint && { state }),
     });
-    const [, saved] = await Promise.all([Promise.all(writes), saving]);
-    const head = saved ?? row.head_event_id;
-    if (!checkpoint && head === row.head_event_id && state !== before.state) {
-      // No event was stored (all were duplicates), yet the state changed: the journal cannot carry it.
-      await saveExecution(tx, executionId, { ...update, state });
-    }
-    scope.states.set(executionId, { state, head });
+    const written = Promise.all([Promise.all(writes), saving]).then(([, saved]) => {
+      const head = saved ?? row.head_event_id;
+      // A state is kept only with the events that produce it. Were none stored (all duplicates, which the
+      // lease check rules out), the journal as stored is the truth, and the next transaction replays it.
+      if (checkpoint || head !== row.head_event_id) scope.states.set(executionId, { state, head });
+    });
+    // Children, a parent or a cascade below need this execution's new head; otherwise nothing in this
+    // transaction waits for these writes, and its COMMIT is pipelined behind them.
+    const more = endedNow || live.some((c) => c.kind === "playbook");
+    if (more) await written;
+    else tx.defer(written);
     this.observe(group, events, queued, endedNow ? state.status : undefined);
     const committed: Committed = {
       execution_id: executionId,

@@ -60,7 +60,21 @@ class PgliteDb implements Db {
   async transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T> {
     if (this.inTransaction) return fn(this);
     if (this.pg.closed) throw new StoreError("E_DB_CLOSED", "the database was closed");
-    return this.pg.transaction((tx) => fn(new PgliteDb(this.pg, tx)));
+    return this.pg.transaction(async (handle) => {
+      const tx = new PgliteDb(this.pg, handle);
+      const result = await fn(tx);
+      await Promise.all(tx.deferred);
+      return result;
+    });
+  }
+
+  /** PGlite runs one statement at a time anyway: deferred writes are awaited just before COMMIT. */
+  private readonly deferred: Array<Promise<unknown>> = [];
+
+  defer(write: Promise<unknown>): void {
+    if (!this.inTransaction) throw new StoreError("E_DB_NO_TRANSACTION", "defer() outside a transaction");
+    write.catch(() => undefined);
+    this.deferred.push(write);
   }
 
   async exec(script: string): Promise<void> {

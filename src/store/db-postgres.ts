@@ -14,7 +14,7 @@ import {
 import type { Db } from "./db.ts";
 import { StoreError } from "./errors.ts";
 
-type Sql = postgres.Sql | postgres.TransactionSql;
+type Sql = postgres.Sql | postgres.ReservedSql;
 type Params = postgres.ParameterOrJSON<never>[];
 
 const identity = (text: string): string => text;
@@ -62,6 +62,28 @@ export async function openPostgres(url: string, max: number): Promise<Db> {
   return new PostgresDb(sql, sql, { closed: false });
 }
 
+/** postgres.js's own codes for a connection that went away (a socket error carries `syscall` instead). */
+const CONNECTION_ERRORS = new Set([
+  "CONNECTION_CLOSED",
+  "CONNECTION_ENDED",
+  "CONNECTION_DESTROYED",
+  "CONNECT_TIMEOUT",
+]);
+
+/** Whether err means the connection is gone: the server closes it after a FATAL or PANIC, and a socket error. */
+function connectionLost(err: unknown): boolean {
+  if (err instanceof postgres.PostgresError) return err.severity === "FATAL" || err.severity === "PANIC";
+  if (typeof err !== "object" || err === null) return false;
+  const e = err as { code?: unknown; syscall?: unknown };
+  return (typeof e.code === "string" && CONNECTION_ERRORS.has(e.code)) || e.syscall !== undefined;
+}
+
+/** Waits for all of them; the reasons of those that failed, in order. */
+async function rejections(promises: ReadonlyArray<Promise<unknown>>): Promise<unknown[]> {
+  const settled = await Promise.allSettled(promises);
+  return settled.flatMap((s) => (s.status === "rejected" ? [s.reason] : []));
+}
+
 class PostgresDb implements Db {
   readonly driver = "postgres";
 
@@ -84,11 +106,50 @@ class PostgresDb implements Db {
     return Array.from(rows) as T[];
   }
 
+  /**
+   * A transaction on a reserved connection, so that nothing waits for a round trip of its own: BEGIN goes out
+   * in one write with fn's first statements, and COMMIT right behind the writes fn deferred. (postgres.js's
+   * begin() awaits BEGIN, then the last writes, then COMMIT: two round trips more per transaction.)
+   */
   async transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T> {
     if (this.inTransaction) return fn(this);
     if (this.lifecycle.closed) throw new StoreError("E_DB_CLOSED", "the database was closed");
-    const result = await this.pool.begin((tx) => fn(new PostgresDb(this.pool, tx, this.lifecycle, true)));
-    return result as T;
+    const conn = await this.pool.reserve();
+    const tx = new PostgresDb(this.pool, conn, this.lifecycle, true);
+    let lost = false;
+    try {
+      const begin = conn.unsafe("BEGIN").execute();
+      let result: T;
+      try {
+        result = await fn(tx);
+      } catch (err) {
+        const failures = await rejections([begin, ...tx.deferred]);
+        lost = [err, ...failures].some(connectionLost);
+        if (!lost) await conn.unsafe("ROLLBACK").catch(() => undefined);
+        throw err;
+      }
+      const commit = conn.unsafe("COMMIT").execute();
+      const failures = await rejections([begin, ...tx.deferred, commit]);
+      lost = failures.some(connectionLost);
+      // The first failure is the cause; the statements after it failed only because the transaction had.
+      if (failures.length > 0) throw failures[0];
+      const tag = (await commit).command;
+      if (tag !== "COMMIT") throw new StoreError("E_DB_ROLLED_BACK", `COMMIT answered ${tag}`);
+      return result;
+    } finally {
+      // A connection that closed is back in the pool's closed queue already (it reconnects on demand);
+      // releasing it too would hand the dead socket to the next query (postgres.js 3.4.9, issue #1199).
+      if (!lost) conn.release();
+    }
+  }
+
+  /** Statements sent in this transaction whose answers COMMIT does not wait for (see Db.defer). */
+  private readonly deferred: Array<Promise<unknown>> = [];
+
+  defer(write: Promise<unknown>): void {
+    if (!this.inTransaction) throw new StoreError("E_DB_NO_TRANSACTION", "defer() outside a transaction");
+    write.catch(() => undefined);
+    this.deferred.push(write);
   }
 
   async exec(script: string): Promise<void> {

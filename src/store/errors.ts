@@ -7,6 +7,10 @@ export type StoreErrorCode =
   | "E_DB_OPTIONS"
   /** A query was made after close(). */
   | "E_DB_CLOSED"
+  /** defer() was called outside a transaction. */
+  | "E_DB_NO_TRANSACTION"
+  /** COMMIT answered ROLLBACK: a statement of the transaction failed without its caller seeing it. */
+  | "E_DB_ROLLED_BACK"
   /** The migrations folder is missing or a file name breaks the NNNN_name.sql pattern. */
   | "E_MIGRATIONS";
 

@@ -36,6 +36,7 @@ function counting(db: Db): { db: Db; reads: () => number } {
       return db.query<T>(sql, params);
     },
     transaction: (fn) => db.transaction(fn),
+    defer: (write) => db.defer(write),
     exec: (sql) => db.exec(sql),
     listen: (channel, onNotify) => db.listen(channel, onNotify),
     notify: (channel, payload) => db.notify(channel, payload),

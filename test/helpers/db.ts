@@ -145,6 +145,7 @@ function withoutClose(db: Db): Db {
     },
     query: <T>(sql: string, params?: readonly unknown[]) => db.query<T>(sql, params),
     transaction: <T>(fn: (tx: Db) => Promise<T>) => db.transaction(fn),
+    defer: (write) => db.defer(write),
     exec: (sql) => db.exec(sql),
     listen: (channel, onNotify) => db.listen(channel, onNotify),
     notify: (channel, payload) => db.notify(channel, payload),

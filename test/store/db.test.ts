@@ -106,6 +106,63 @@ await forEachDatabase("store: Db adapter", (database) => {
     await db.query("DELETE FROM t WHERE x >= 100");
   });
 
+  test("deferred writes commit with the transaction, in issue order", async () => {
+    await db.transaction(async (tx) => {
+      await tx.query("INSERT INTO t (x) VALUES (200)");
+      tx.defer(tx.query("INSERT INTO t (x) VALUES (201)"));
+      tx.defer(tx.query("UPDATE t SET x = 202 WHERE x = 201"));
+    });
+    assert.deepEqual(await db.query("SELECT x FROM t WHERE x >= 200 ORDER BY x"), [{ x: 200 }, { x: 202 }]);
+    await db.query("DELETE FROM t WHERE x >= 200");
+  });
+
+  test("a deferred write that fails rolls the whole transaction back and rejects it with its error", async () => {
+    await db.query("INSERT INTO t (x) VALUES (300)");
+    await assert.rejects(
+      db.transaction(async (tx) => {
+        await tx.query("INSERT INTO t (x) VALUES (301)");
+        tx.defer(tx.query("INSERT INTO t (x) VALUES (300)"));
+        tx.defer(tx.query("INSERT INTO t (x) VALUES (302)"));
+        return "returned";
+      }),
+      (err: { code?: string }) => err.code === "23505",
+    );
+    assert.deepEqual(await db.query("SELECT x FROM t WHERE x >= 300 ORDER BY x"), [{ x: 300 }]);
+    assert.throws(() => db.defer(Promise.resolve()), /outside a transaction/);
+    await db.query("DELETE FROM t WHERE x >= 300");
+  });
+
+  if (database.name === "postgres") {
+    test("a transaction whose connection is killed rejects, and the pool reconnects for what follows", async () => {
+      const single = await database.open({ max: 1 });
+      const killer = await database.open({ max: 1 });
+      await assert.rejects(
+        single.transaction(async (tx) => {
+          const [row] = await tx.query<{ pid: number }>("SELECT pg_backend_pid() AS pid");
+          const pid = row!.pid;
+          const sleeping = tx.query("SELECT pg_sleep(5)");
+          await killer.query("SELECT pg_terminate_backend($1::int)", [pid]);
+          await sleeping;
+        }),
+        (err: { code?: string }) => err.code === "CONNECTION_CLOSED" || err.code === "57P01",
+      );
+      // The pool's one connection died: what follows must get a new one, not the dead socket (with
+      // postgres.js's begin() this crashed the process). postgres.js hands the dead session's FATAL to the
+      // next statement on the new connection, so one failure is allowed before it answers.
+      let answer: unknown;
+      for (let i = 0; i < 3 && answer === undefined; i++) {
+        answer = await single.query<{ one: number }>("SELECT 1 AS one").then(
+          (rows) => rows[0]?.one,
+          () => undefined,
+        );
+      }
+      assert.equal(answer, 1);
+      await single.transaction(async (tx) => tx.query("INSERT INTO t (x) VALUES (401)"));
+      assert.deepEqual(await single.query("SELECT x FROM t WHERE x >= 400"), [{ x: 401 }]);
+      await single.query("DELETE FROM t WHERE x >= 400");
+    });
+  }
+
   test("a failing statement rejects with its SQLSTATE and leaves the connection usable", async () => {
     await assert.rejects(
       db.query("INSERT INTO t (x) VALUES (1)"),
