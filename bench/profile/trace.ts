@@ -39,11 +39,13 @@ export class Trace {
 /** Statement names for the SQL NoETL sends, matched on its text (the store keeps SQL constant). */
 const NAMES: Array<[RegExp, string]> = [
   [/^WITH picked AS/, "claimCommands"],
+  [/^SELECT id, playbook_path.*ANY.*FOR UPDATE/s, "lockExecutions"],
   [/^SELECT id, playbook_path.*FOR UPDATE/s, "lockExecution"],
   [/^DELETE FROM command WHERE command_id = \$1 AND status = 'leased'/, "completeCommand"],
   [/^DELETE FROM command c USING unnest/, "completeCommands (batch)"],
   [/FROM event WHERE idempotency_key = ANY/, "eventsByIdempotencyKey"],
   [/^SELECT now\(\) AS now/, "dbNow"],
+  [/appended AS \(INSERT INTO event/, "commitTransitions"],
   [/^WITH input AS \(\s*SELECT nextval\('event_id_seq'\)/, "appendEvents"],
   [/^INSERT INTO command/, "insertCommands"],
   [/^SELECT pg_notify/, "notify"],

@@ -19,26 +19,24 @@ import type { Engine, ExecutionState } from "../engine/index.ts";
 import type { Command } from "../engine/types.ts";
 import type { Logger } from "../logger.ts";
 import {
-  appendEvents,
-  cancelCommands,
+  commitTransitions,
   completeCommands,
   type Db,
   type ExecutionRow,
   eventsByIdempotencyKey,
   executionStatus,
   executionsWithExhaustedCommands,
-  insertCommands,
   insertExecution,
   type LockedExecution,
   leaseKey,
   lockExecution,
+  lockExecutions,
   type NewEvent,
-  QUEUE_CHANNEL,
   readCheckpoint,
   runningChildren,
   SQLSTATE,
-  saveExecutionHead,
   sqlState,
+  type Transition,
   takeExhaustedCommands,
 } from "../store/index.ts";
 import { ApiError, badRequest, conflict, notFound } from "./errors.ts";
@@ -100,6 +98,19 @@ interface TxScope {
   out: Committed[];
   /** Each execution's state as this transaction left it (kept by the server once committed). */
   states: Map<string, VersionedState>;
+  /** Transitions decided but not written yet: written together, in one statement (writePending). */
+  pending: PendingTransition[];
+}
+
+interface PendingTransition {
+  transition: Transition;
+  state: ExecutionState;
+  /** The execution's head before the write: still the head after it means no event was stored. */
+  headBefore: number;
+  checkpoint: boolean;
+  queued: Command[];
+  /** The transaction's clock (now()). */
+  now: string;
 }
 
 /** Deadlocks are possible only between rare pairs (a cancel cascading to children while one ends). */
@@ -107,7 +118,7 @@ const TRANSACTION_ATTEMPTS = 3;
 
 export class Orchestrator {
   private readonly listeners: Array<(c: Committed) => void> = [];
-  private readonly reports = new ReportBatcher((id, reports) => this.applyReports(id, reports));
+  private readonly reports = new ReportBatcher((batch) => this.applyReports(batch));
   private readonly states = new StateCache();
 
   constructor(
@@ -137,7 +148,8 @@ export class Orchestrator {
         name: "workflow.start",
         payload: { payload: request.payload ?? {} },
       };
-      await this.applyLocked(tx, executionId, [start as IncomingEvent], scope);
+      const row = await lockExecution(tx, executionId);
+      await this.applyEvents(tx, row!, [start as IncomingEvent], scope, true);
     });
     return { execution_id: executionId, path: loaded.path, version: loaded.version };
   }
@@ -220,9 +232,14 @@ export class Orchestrator {
   /** Runs fn in a transaction (retried on deadlock), then announces what it committed. */
   private async transact<T>(fn: (tx: Db, scope: TxScope) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
-      const scope: TxScope = { out: [], states: new Map() };
+      const scope: TxScope = { out: [], states: new Map(), pending: [] };
       try {
-        const result = await this.db.transaction((tx) => fn(tx, scope));
+        const result = await this.db.transaction(async (tx) => {
+          const value = await fn(tx, scope);
+          // Nothing in the transaction waits for these writes: COMMIT goes out right behind them.
+          if (scope.pending.length > 0) tx.defer(this.writePending(tx, scope));
+          return value;
+        });
         for (const [id, versioned] of scope.states) this.states.set(id, versioned);
         for (const c of scope.out) for (const listener of this.listeners) listener(c);
         return result;
@@ -283,42 +300,105 @@ export class Orchestrator {
   }
 
   /**
-   * Worker reports of one execution, applied together in one transaction (see ReportBatcher). A report
-   * whose events are all stored already is a duplicate; one whose lease is gone is refused (409) alone;
-   * the others' events run through the engine as one batch.
+   * Worker reports of several executions, applied together in one transaction (see ReportBatcher). If it
+   * fails, each execution's reports are applied again in a transaction of their own, so that one
+   * execution's failure refuses only its own reports.
    */
-  private async applyReports(executionId: string, reports: IncomingEvent[][]): Promise<ReportOutcome[]> {
+  private async applyReports(
+    batch: ReadonlyMap<string, IncomingEvent[][]>,
+  ): Promise<Map<string, ReportOutcome[]>> {
     const started = performance.now();
-    const outcomes = await this.transact(async (tx, scope): Promise<ReportOutcome[]> => {
-      // A report posted twice (a retry racing its first try) may sit twice in one batch: the first counts.
-      const firstOfLease = reports.map((r, i) => reports.findIndex((o) => sameLease(o, r)) === i);
-      const leases = reports.filter((_, i) => firstOfLease[i]).map((r) => leaseOf(r));
-      // Pipelined, in this order: the execution's row is still locked before any command row.
-      const [row, held] = await Promise.all([lockExecution(tx, executionId), completeCommands(tx, leases)]);
-      if (!row) throw notFound(`no execution ${executionId}`);
-      const holds = (r: IncomingEvent[]) => held.has(leaseKey(r[0]!.command_id!, r[0]!.lease_token!));
-      const accepted = reports.filter((r, i) => firstOfLease[i] && holds(r));
-      // Only reports whose lease is not held need the slower look-up: applied before, or stale?
-      const unheld = reports.filter((r) => !holds(r));
-      const keys = unheld.flatMap((r) => r.map((e) => idempotencyKey(e)!));
-      const seen = new Set((await eventsByIdempotencyKey(tx, keys)).map((e) => e.idempotency_key));
+    try {
+      return await this.transact((tx, scope) => this.applyReportsIn(tx, batch, scope));
+    } catch (err) {
+      if (batch.size === 1) throw err;
+      this.log.warn(
+        { err, executions: batch.size },
+        "a batch of reports failed; applying each execution alone",
+      );
+      const outcomes = new Map<string, ReportOutcome[]>();
+      for (const [executionId, reports] of batch) {
+        const one = new Map([[executionId, reports]]);
+        try {
+          const answers = await this.transact((tx, scope) => this.applyReportsIn(tx, one, scope));
+          outcomes.set(executionId, answers.get(executionId)!);
+        } catch (failure) {
+          const error = failure instanceof Error ? failure : new Error(String(failure));
+          outcomes.set(
+            executionId,
+            reports.map(() => ({ error })),
+          );
+        }
+      }
+      return outcomes;
+    } finally {
+      this.metrics.eventHandling.observe((performance.now() - started) / 1000);
+    }
+  }
+
+  /**
+   * A report whose events are all stored already is a duplicate; one whose lease is gone is refused (409)
+   * alone; the others' events run through the engine, one batch per execution.
+   */
+  private async applyReportsIn(
+    tx: Db,
+    batch: ReadonlyMap<string, IncomingEvent[][]>,
+    scope: TxScope,
+  ): Promise<Map<string, ReportOutcome[]>> {
+    const ids = [...batch.keys()].sort();
+    // A report posted twice (a retry racing its first try) may sit twice in one batch: the first counts.
+    const firstOfLease = new Set<IncomingEvent[]>();
+    const leaseKeys = new Set<string>();
+    for (const report of ids.flatMap((id) => batch.get(id)!)) {
+      const key = leaseKey(report[0]!.command_id!, report[0]!.lease_token!);
+      if (leaseKeys.has(key)) continue;
+      leaseKeys.add(key);
+      firstOfLease.add(report);
+    }
+    const leases = [...firstOfLease].map((r) => leaseOf(r));
+    // Pipelined, in this order: the executions' rows are still locked before any command row.
+    const [rows, held] = await Promise.all([lockExecutions(tx, ids), completeCommands(tx, leases)]);
+    const holds = (r: IncomingEvent[]) => held.has(leaseKey(r[0]!.command_id!, r[0]!.lease_token!));
+    // Only reports whose lease is not held need the slower look-up: applied before, or stale?
+    const keys = ids.flatMap((id) =>
+      batch
+        .get(id)!
+        .filter((r) => !holds(r))
+        .flatMap((r) => r.map(idempotencyKey)),
+    );
+    const seen = new Set((await eventsByIdempotencyKey(tx, keys as string[])).map((e) => e.idempotency_key));
+    const outcomes = new Map<string, ReportOutcome[]>();
+    for (const executionId of ids) {
+      const reports = batch.get(executionId)!;
+      let row = rows.get(executionId);
+      if (!row) {
+        const error = notFound(`no execution ${executionId}`);
+        outcomes.set(
+          executionId,
+          reports.map(() => ({ error })),
+        );
+        continue;
+      }
+      // Written already by this transaction (a child of the batch reported its end to it): read it again.
+      if (scope.states.has(executionId)) row = (await lockExecution(tx, executionId)) ?? row;
+      const accepted = reports.filter((r) => firstOfLease.has(r) && holds(r));
       const applied =
-        accepted.length > 0 ? await this.applyEvents(tx, row, accepted.flat(), scope) : undefined;
+        accepted.length > 0 ? await this.applyEvents(tx, row, accepted.flat(), scope, true) : undefined;
       const status = applied?.status ?? row.status;
-      return reports.map((report, i): ReportOutcome => {
+      const answers = reports.map((report): ReportOutcome => {
         const base = ackBase(report[0]!);
-        if (firstOfLease[i] && holds(report)) {
+        if (firstOfLease.has(report) && holds(report)) {
           return { ack: { ...base, status: "accepted", execution_status: status } };
         }
-        if (!firstOfLease[i] || report.every((e) => seen.has(idempotencyKey(e)!))) {
+        if (!firstOfLease.has(report) || report.every((e) => seen.has(idempotencyKey(e)!))) {
           return { ack: { ...base, status: "duplicate", execution_status: status } };
         }
         this.metrics.leaseConflicts.inc();
         const message = `command ${base.command_id} is not leased with this token any more`;
         return { error: conflict("E_LEASE_LOST", message, { command_id: base.command_id }) };
       });
-    });
-    this.metrics.eventHandling.observe((performance.now() - started) / 1000);
+      outcomes.set(executionId, answers);
+    }
     return outcomes;
   }
 
@@ -338,12 +418,17 @@ export class Orchestrator {
     return this.applyEvents(tx, row, group, scope);
   }
 
-  /** Runs the engine over events of the locked execution `row` and writes everything it decided. */
+  /**
+   * Runs the engine over events of the locked execution `row` and writes everything it decided. With
+   * `deferred`, the writes may wait to go out with the other executions' of this transaction in one
+   * statement (see writePending); they never wait when a child, a parent or a cascade comes next.
+   */
   private async applyEvents(
     tx: Db,
     row: LockedExecution,
     group: IncomingEvent[],
     scope: TxScope,
+    deferred = false,
   ): Promise<Committed> {
     const executionId = row.id;
     const { engine } = await this.catalog.load(row.playbook_path, row.playbook_version, tx);
@@ -365,45 +450,37 @@ export class Orchestrator {
     const endedNow = ended && (row.status === "running" || row.status === "pending");
     const live = ended ? [] : commands.filter((c) => !cancel.has(c.command_id));
     const queued = live.filter((c) => c.kind !== "playbook");
-    let wake: string | undefined;
     // A new checkpoint at the end (the final state stays readable in the row), when the journal has grown
     // long, and after a long replay (another replica, a restart: the next transaction should not pay it
-    // again). The writes below do not depend on each other's answers: they go out together, pipelined, and
-    // cost one round trip instead of four or five.
+    // again).
     const checkpoint =
       endedNow ||
       row.journal_events + group.length >= CHECKPOINT_EVERY_EVENTS ||
       before.replayed > CHECKPOINT_AFTER_REPLAY;
-    const writes: Array<Promise<unknown>> = [appendEvents(tx, events)];
-    if (endedNow) writes.push(cancelCommands(tx, executionId, "all"));
-    else if (cancel.size > 0) writes.push(cancelCommands(tx, executionId, [...cancel]));
-    if (queued.length > 0) {
-      wake = wakeHint(queued, timestamp);
-      writes.push(insertCommands(tx, queued), tx.notify(QUEUE_CHANNEL, wake));
-    }
-    const update = {
+    const transition: Transition = {
+      executionId,
+      events,
+      commands: queued,
       status: state.status,
       result: state.result ?? null,
       error: (state.error as JsonObject | undefined) ?? null,
       ended,
-    };
-    const saving = saveExecutionHead(tx, executionId, {
-      ...update,
-      headEventId: "appended",
       journalEvents: group.length,
-      ...(checkpoint && { state }),
+    };
+    if (endedNow) transition.cancel = "all";
+    else if (cancel.size > 0) transition.cancel = [...cancel];
+    if (checkpoint) transition.checkpoint = state as unknown as JsonObject;
+    scope.pending.push({
+      transition,
+      state,
+      headBefore: row.head_event_id,
+      checkpoint,
+      queued,
+      now: timestamp,
     });
-    const written = Promise.all([Promise.all(writes), saving]).then(([, saved]) => {
-      const head = saved ?? row.head_event_id;
-      // A state is kept only with the events that produce it. Were none stored (all duplicates, which the
-      // lease check rules out), the journal as stored is the truth, and the next transaction replays it.
-      if (checkpoint || head !== row.head_event_id) scope.states.set(executionId, { state, head });
-    });
-    // Children, a parent or a cascade below need this execution's new head; otherwise nothing in this
-    // transaction waits for these writes, and its COMMIT is pipelined behind them.
+    // Children, a parent or a cascade below need this execution's new head.
     const more = endedNow || live.some((c) => c.kind === "playbook");
-    if (more) await written;
-    else tx.defer(written);
+    if (!deferred || more) await this.writePending(tx, scope);
     this.observe(group, events, queued, endedNow ? state.status : undefined);
     const committed: Committed = {
       execution_id: executionId,
@@ -412,7 +489,7 @@ export class Orchestrator {
       status: state.status,
     };
     if (endedNow) committed.ended = state.status;
-    if (wake !== undefined) committed.wake = wake;
+    if (queued.length > 0) committed.wake = wakeHint(queued, timestamp);
     scope.out.push(committed);
 
     // Everything below re-enters applyLocked for other executions (or this one, whose state is saved).
@@ -435,6 +512,28 @@ export class Orchestrator {
       this.log.info({ execution_id: executionId, status: state.status }, "execution ended");
     }
     return committed;
+  }
+
+  /**
+   * Writes the transitions decided so far in this transaction, all in one statement, and keeps each state
+   * whose events were stored (were none, all duplicates, which the lease check rules out, the journal as
+   * stored is the truth and the next transaction replays it).
+   */
+  private async writePending(tx: Db, scope: TxScope): Promise<void> {
+    const pending = scope.pending.splice(0);
+    if (pending.length === 0) return;
+    const queued = pending.flatMap((p) => p.queued);
+    const heads = await commitTransitions(
+      tx,
+      pending.map((p) => p.transition),
+      queued.length > 0 ? wakeHint(queued, pending[0]!.now) : "",
+    );
+    for (const p of pending) {
+      const head = heads.get(p.transition.executionId) ?? p.headBefore;
+      if (p.checkpoint || head !== p.headBefore) {
+        scope.states.set(p.transition.executionId, { state: p.state, head });
+      } else scope.states.delete(p.transition.executionId);
+    }
   }
 
   /**
@@ -571,10 +670,6 @@ function wakeHint(queued: Command[], now: string): string {
 
 function leaseOf(report: IncomingEvent[]): { commandId: string; leaseToken: string } {
   return { commandId: report[0]!.command_id!, leaseToken: report[0]!.lease_token! };
-}
-
-function sameLease(a: IncomingEvent[], b: IncomingEvent[]): boolean {
-  return a[0]!.command_id === b[0]!.command_id && a[0]!.lease_token === b[0]!.lease_token;
 }
 
 function ackBase(e: IncomingEvent): Pick<EventAck, "execution_id" | "command_id"> {

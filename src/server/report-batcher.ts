@@ -1,8 +1,10 @@
 /**
- * Group commit for worker reports. Reports of one execution are applied one transaction at a time (the
- * execution's row lock serializes them anyway); while one transaction runs, the reports that arrive meanwhile
- * wait and are then applied together in the next. A lone report goes at once, so a sequential chain pays
- * nothing, while a parallel loop's reports share one state load, one engine draft and one state save.
+ * Group commit for worker reports. An execution's reports are applied one transaction at a time (its row
+ * lock serializes them anyway), and one transaction takes the waiting reports of many executions: while
+ * MAX_RUNNING transactions are under way, reports that arrive wait and then go together in the next one.
+ * A lone report goes at once (at the end of the current tick, so that the reports of one request travel
+ * together), so a sequential chain pays nothing, while a parallel loop's reports share one state load and
+ * one engine draft, and concurrent executions share one statement of each kind and one commit.
  */
 
 import type { IncomingEvent } from "./event-records.ts";
@@ -11,7 +13,10 @@ import type { EventAck } from "./orchestrator.ts";
 /** One report's outcome inside a batch: its ack, or the error that refused it alone (e.g. a lost lease). */
 export type ReportOutcome = { ack: EventAck } | { error: Error };
 
-export type ApplyReports = (executionId: string, reports: IncomingEvent[][]) => Promise<ReportOutcome[]>;
+/** Applies each execution's reports (in order) and answers each report; a throw refuses all of them. */
+export type ApplyReports = (
+  batch: ReadonlyMap<string, IncomingEvent[][]>,
+) => Promise<Map<string, ReportOutcome[]>>;
 
 interface Waiting {
   report: IncomingEvent[];
@@ -19,46 +24,82 @@ interface Waiting {
   reject: (error: Error) => void;
 }
 
+/** Transactions of reports under way at once: enough to keep both PostgreSQL and the server busy. */
+const MAX_RUNNING = 2;
+
 export class ReportBatcher {
-  private readonly queues = new Map<string, Waiting[]>();
+  /** Reports not yet taken, per execution, in arrival order. */
+  private readonly waiting = new Map<string, Waiting[]>();
+  /** Executions with a transaction under way: their next reports wait for it. */
+  private readonly busy = new Set<string>();
+  private running = 0;
+  private scheduled = false;
 
   constructor(
     private readonly apply: ApplyReports,
     /** Bounds one transaction's work (and the request latency of the reports in it). */
     private readonly maxBatch = 256,
+    private readonly maxRunning = MAX_RUNNING,
   ) {}
 
   submit(executionId: string, report: IncomingEvent[]): Promise<EventAck> {
     return new Promise((resolve, reject) => {
-      const queue = this.queues.get(executionId);
-      if (queue) {
-        queue.push({ report, resolve, reject });
-        return;
-      }
-      this.queues.set(executionId, [{ report, resolve, reject }]);
-      void this.drain(executionId);
+      const queue = this.waiting.get(executionId);
+      if (queue) queue.push({ report, resolve, reject });
+      else this.waiting.set(executionId, [{ report, resolve, reject }]);
+      this.schedule();
     });
   }
 
-  private async drain(executionId: string): Promise<void> {
-    const queue = this.queues.get(executionId)!;
-    while (queue.length > 0) {
-      const batch = queue.splice(0, this.maxBatch);
-      try {
-        const outcomes = await this.apply(
-          executionId,
-          batch.map((w) => w.report),
-        );
-        batch.forEach((w, i) => {
-          const outcome = outcomes[i]!;
+  private schedule(): void {
+    if (this.scheduled || this.running >= this.maxRunning) return;
+    this.scheduled = true;
+    queueMicrotask(() => {
+      this.scheduled = false;
+      while (this.running < this.maxRunning && this.start()) {}
+    });
+  }
+
+  /** Starts a transaction with what is waiting of executions not busy; false when there is none. */
+  private start(): boolean {
+    const batch = new Map<string, Waiting[]>();
+    let size = 0;
+    for (const [executionId, queue] of this.waiting) {
+      if (size >= this.maxBatch) break;
+      if (this.busy.has(executionId)) continue;
+      const taken = queue.splice(0, this.maxBatch - size);
+      if (queue.length === 0) this.waiting.delete(executionId);
+      batch.set(executionId, taken);
+      size += taken.length;
+    }
+    if (batch.size === 0) return false;
+    for (const executionId of batch.keys()) this.busy.add(executionId);
+    this.running++;
+    void this.run(batch);
+    return true;
+  }
+
+  private async run(batch: Map<string, Waiting[]>): Promise<void> {
+    const reports = new Map([...batch].map(([id, queue]) => [id, queue.map((w) => w.report)]));
+    try {
+      const outcomes = await this.apply(reports);
+      for (const [executionId, queue] of batch) {
+        const answers = outcomes.get(executionId);
+        queue.forEach((w, i) => {
+          const outcome = answers?.[i] ?? {
+            error: new Error(`no outcome for report ${i} of ${executionId}`),
+          };
           if ("ack" in outcome) w.resolve(outcome.ack);
           else w.reject(outcome.error);
         });
-      } catch (err) {
-        const error = err instanceof Error ? err : new Error(String(err));
-        for (const w of batch) w.reject(error);
       }
+    } catch (err) {
+      const error = err instanceof Error ? err : new Error(String(err));
+      for (const queue of batch.values()) for (const w of queue) w.reject(error);
+    } finally {
+      for (const executionId of batch.keys()) this.busy.delete(executionId);
+      this.running--;
+      if (this.waiting.size > 0) this.schedule();
     }
-    this.queues.delete(executionId);
   }
 }

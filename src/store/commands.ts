@@ -2,6 +2,7 @@
  * The command queue, server side: inserting the engine's commands, cancelling them, and counting them.
  * Only the server writes commands, inside its orchestration transaction. Workers use claim.ts.
  */
+import type { JsonObject } from "../dsl/types.ts";
 import type { Command } from "../engine/types.ts";
 import type { Db } from "./db.ts";
 
@@ -44,18 +45,9 @@ export function toCommandRow(row: StoredCommand): CommandRow {
   return loop_index === null || loop_index === undefined ? rest : { ...rest, loop_index };
 }
 
-/**
- * Queues commands in one statement (a JSON array expanded by jsonb_to_recordset). A `run_at` in the
- * future delays the command; absent means now. Does not notify: the caller runs
- * `tx.notify(QUEUE_CHANNEL)` in the same transaction, so workers wake only once the commands are committed.
- * A command_id that is already queued fails the statement (and so the transaction).
- */
-export async function insertCommands(
-  tx: Db,
-  commands: ReadonlyArray<Command & QueueOptions>,
-): Promise<number> {
-  if (commands.length === 0) return 0;
-  const input = commands.map((c) => ({
+/** Commands as the JSON records INSERT_COMMANDS expands. */
+export function commandRecords(commands: ReadonlyArray<Command & QueueOptions>): JsonObject[] {
+  return commands.map((c) => ({
     command_id: c.command_id,
     execution_id: c.execution_id,
     step: c.step,
@@ -71,17 +63,29 @@ export async function insertCommands(
     priority: c.priority ?? 0,
     max_claims: c.max_claims ?? DEFAULT_MAX_CLAIMS,
   }));
-  const rows = await tx.query(
-    `INSERT INTO command (command_id, execution_id, step, step_run_id, purpose, kind, tool, args, attempt, call_index,
-       loop_index, run_at, priority, max_claims)
-     SELECT command_id, execution_id, step, step_run_id, purpose, kind, tool, COALESCE(args, '{}'), attempt,
-       call_index, loop_index, COALESCE(run_at, now()), priority, max_claims
-     FROM jsonb_to_recordset($1::jsonb) AS x(command_id text, execution_id text, step text, step_run_id text,
-       purpose text, kind text, tool jsonb, args jsonb, attempt int, call_index int, loop_index int,
-       run_at timestamptz, priority int, max_claims int)
-     RETURNING command_id`,
-    [input],
-  );
+}
+
+/** Queues the command records of parameter `param`; an absent run_at means now. */
+export const INSERT_COMMANDS = (param: string) => `INSERT INTO command (command_id, execution_id, step,
+    step_run_id, purpose, kind, tool, args, attempt, call_index, loop_index, run_at, priority, max_claims)
+  SELECT command_id, execution_id, step, step_run_id, purpose, kind, tool, COALESCE(args, '{}'), attempt,
+    call_index, loop_index, COALESCE(run_at, now()), priority, max_claims
+  FROM jsonb_to_recordset(${param}::jsonb) AS x(command_id text, execution_id text, step text, step_run_id text,
+    purpose text, kind text, tool jsonb, args jsonb, attempt int, call_index int, loop_index int,
+    run_at timestamptz, priority int, max_claims int)`;
+
+/**
+ * Queues commands in one statement (a JSON array expanded by jsonb_to_recordset). A `run_at` in the
+ * future delays the command; absent means now. Does not notify: the caller runs
+ * `tx.notify(QUEUE_CHANNEL)` in the same transaction, so workers wake only once the commands are committed.
+ * A command_id that is already queued fails the statement (and so the transaction).
+ */
+export async function insertCommands(
+  tx: Db,
+  commands: ReadonlyArray<Command & QueueOptions>,
+): Promise<number> {
+  if (commands.length === 0) return 0;
+  const rows = await tx.query(`${INSERT_COMMANDS("$1")} RETURNING command_id`, [commandRecords(commands)]);
   return rows.length;
 }
 

@@ -36,16 +36,9 @@ export interface EventRow {
 const COLUMNS = `id, execution_id, step, step_run_id, command_id, name, payload, attempt, worker_id, created_at,
   idempotency_key`;
 
-/**
- * Appends events in one statement. Returns one entry per input, in input order: the stored row, or null
- * when an event with the same idempotency key already exists (or appears earlier in the same batch).
- *
- * The ids are drawn from the sequence in input order before the insert, so each returned row is matched
- * to its input exactly by id, whatever order the database inserts or returns them in.
- */
-export async function appendEvents(tx: Db, events: readonly NewEvent[]): Promise<Array<EventRow | null>> {
-  if (events.length === 0) return [];
-  const input = events.map((e, ord) => ({
+/** Events as the JSON records EVENT_INPUT expands (ord: their position in the input). */
+export function eventRecords(events: readonly NewEvent[]): JsonObject[] {
+  return events.map((e, ord) => ({
     ord,
     execution_id: e.execution_id,
     name: e.name,
@@ -57,22 +50,34 @@ export async function appendEvents(tx: Db, events: readonly NewEvent[]): Promise
     worker_id: e.worker_id ?? null,
     idempotency_key: e.idempotency_key ?? null,
   }));
+}
+
+/**
+ * The event records of parameter `param` with their ids, drawn from the sequence in input order before the
+ * insert, so each stored row is matched to its input exactly by id whatever order the database uses.
+ */
+export const EVENT_INPUT = (param: string) => `SELECT nextval('event_id_seq') AS id, x.*
+  FROM jsonb_to_recordset(${param}::jsonb) AS x(ord int, execution_id text, name text, payload jsonb, step text,
+    step_run_id text, command_id text, attempt int, worker_id text, idempotency_key text)`;
+
+/** Inserts the rows of EVENT_INPUT named `input`; an idempotency key seen before is skipped. */
+export const INSERT_EVENTS = (input: string) => `INSERT INTO event (id, execution_id, step, step_run_id,
+    command_id, name, payload, attempt, worker_id, idempotency_key)
+  SELECT id, execution_id, step, step_run_id, command_id, name, COALESCE(payload, '{}'), attempt, worker_id,
+    idempotency_key
+  FROM ${input} ORDER BY ord
+  ON CONFLICT (idempotency_key) DO NOTHING`;
+
+/**
+ * Appends events in one statement. Returns one entry per input, in input order: the stored row, or null
+ * when an event with the same idempotency key already exists (or appears earlier in the same batch).
+ */
+export async function appendEvents(tx: Db, events: readonly NewEvent[]): Promise<Array<EventRow | null>> {
+  if (events.length === 0) return [];
   const rows = await tx.query<EventRow & { ord: number }>(
-    `WITH input AS (
-       SELECT nextval('event_id_seq') AS id, x.*
-       FROM jsonb_to_recordset($1::jsonb) AS x(ord int, execution_id text, name text, payload jsonb, step text,
-         step_run_id text, command_id text, attempt int, worker_id text, idempotency_key text)
-     ), inserted AS (
-       INSERT INTO event (id, execution_id, step, step_run_id, command_id, name, payload, attempt, worker_id,
-         idempotency_key)
-       SELECT id, execution_id, step, step_run_id, command_id, name, COALESCE(payload, '{}'), attempt, worker_id,
-         idempotency_key
-       FROM input ORDER BY ord
-       ON CONFLICT (idempotency_key) DO NOTHING
-       RETURNING ${COLUMNS}
-     )
+    `WITH input AS (${EVENT_INPUT("$1")}), inserted AS (${INSERT_EVENTS("input")} RETURNING ${COLUMNS})
      SELECT input.ord, inserted.* FROM inserted JOIN input USING (id)`,
-    [input],
+    [eventRecords(events)],
   );
   const result: Array<EventRow | null> = events.map(() => null);
   for (const { ord, ...row } of rows) result[ord] = row;

@@ -95,70 +95,65 @@ export async function lockExecution(tx: Db, id: string): Promise<LockedExecution
   return rows[0];
 }
 
+/**
+ * lockExecution for several executions in one statement, locking them in id order (so two transactions
+ * locking overlapping sets cannot deadlock on each other). Missing ids are absent from the map.
+ */
+export async function lockExecutions(tx: Db, ids: readonly string[]): Promise<Map<string, LockedExecution>> {
+  const rows = await tx.query<LockedExecution>(
+    `SELECT ${LOCKED}, now() AS locked_at FROM execution WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE`,
+    [ids],
+  );
+  return new Map(rows.map((r) => [r.id, r]));
+}
+
 export interface ExecutionUpdate<S = JsonValue> {
   status: ExecutionStatus;
   result?: JsonValue | null;
   error?: JsonValue | null;
   /** Sets ended_at (once; a later save keeps the first end time). */
   ended?: boolean;
-  /**
-   * The last event now appended for the execution; "appended": the last of its events stored so far, read
-   * by this statement (so it can be pipelined right behind the append). Unchanged when absent.
-   */
-  headEventId?: number | "appended";
+  /** The last event now appended for the execution. Unchanged when absent. */
+  headEventId?: number;
   /** Engine inputs appended by this transaction: they lengthen the journal unless `state` is given. */
   journalEvents?: number;
   /** A new checkpoint: the state as of the head event. The journal starts again from it. */
   state?: S;
 }
 
-/** Saves the status and journal position, and a checkpoint when given; false when the execution does not exist. */
+/**
+ * Saves the status and journal position, and a checkpoint when given; false when the execution does not
+ * exist. (The orchestrator writes all of this with its events and commands in one statement, see
+ * transitions.ts; this is the plain update, for tools and tests that set an execution up.)
+ */
 export async function saveExecution<S = JsonValue>(
   tx: Db,
   id: string,
   update: ExecutionUpdate<S>,
 ): Promise<boolean> {
-  return (await saveExecutionHead(tx, id, update)) !== undefined;
-}
-
-/** saveExecution, returning the row's head_event_id after the update (undefined: no such execution). */
-export async function saveExecutionHead<S = JsonValue>(
-  tx: Db,
-  id: string,
-  update: ExecutionUpdate<S>,
-): Promise<number | undefined> {
-  const fromAppended = update.headEventId === "appended";
-  const rows = await tx.query<{ head_event_id: number }>(
+  const rows = await tx.query(
     `UPDATE execution x
      SET status = $2, result = $3::jsonb, error = $4::jsonb, updated_at = now(),
          ended_at = CASE WHEN $5::boolean THEN COALESCE(x.ended_at, now()) ELSE x.ended_at END,
-         head_event_id = h.head,
+         head_event_id = COALESCE($6::bigint, x.head_event_id),
          state = CASE WHEN $7::boolean THEN $8::jsonb ELSE x.state END,
-         state_event_id = CASE WHEN $7::boolean THEN h.head ELSE x.state_event_id END,
+         state_event_id = CASE WHEN $7::boolean THEN COALESCE($6::bigint, x.head_event_id) ELSE x.state_event_id END,
          journal_events = CASE WHEN $7::boolean THEN 0 ELSE x.journal_events + $9::int END
-     FROM (
-       SELECT CASE WHEN $10::boolean
-         THEN GREATEST(e.head_event_id,
-           COALESCE((SELECT max(v.id) FROM event v WHERE v.execution_id = e.id AND v.id > e.head_event_id), 0))
-         ELSE COALESCE($6::bigint, e.head_event_id) END AS head
-       FROM execution e WHERE e.id = $1
-     ) h
      WHERE x.id = $1
-     RETURNING x.head_event_id`,
+     RETURNING x.id`,
     [
       id,
       update.status,
       update.result ?? null,
       update.error ?? null,
       update.ended ?? false,
-      fromAppended ? null : (update.headEventId ?? null),
+      update.headEventId ?? null,
       update.state !== undefined,
       update.state ?? null,
       update.journalEvents ?? 0,
-      fromAppended,
     ],
   );
-  return rows[0]?.head_event_id;
+  return rows.length > 0;
 }
 
 /** The state checkpoint and the event it was taken at. */

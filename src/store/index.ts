@@ -54,11 +54,11 @@ export {
   type LockedExecution,
   listExecutions,
   lockExecution,
+  lockExecutions,
   type NewExecution,
   readCheckpoint,
   runningChildren,
   saveExecution,
-  saveExecutionHead,
 } from "./executions.ts";
 export {
   type ClaimedCommand,
@@ -73,3 +73,4 @@ export {
 } from "./leases.ts";
 export { loadMigrations, type Migration, migrate, migrationsDir } from "./migrate.ts";
 export { executionsWithExhaustedCommands, requeueExpiredLeases, takeExhaustedCommands } from "./reaper.ts";
+export { commitTransitions, type Transition } from "./transitions.ts";

@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
 import { before, test } from "node:test";
 import {
-  appendEvents,
   type Db,
   getExecution,
   insertExecution,
@@ -10,7 +9,6 @@ import {
   migrate,
   readCheckpoint,
   saveExecution,
-  saveExecutionHead,
 } from "../../src/store/index.ts";
 import { forEachDatabase } from "../helpers/db.ts";
 
@@ -107,24 +105,6 @@ await forEachDatabase("store: executions", (database) => {
         checkpointed?.journal_events,
       ],
       [{ n: 2 }, 25, 25, 0],
-    );
-  });
-
-  test('headEventId "appended" moves the head to the execution\'s last stored event, read by the update', async () => {
-    await insertExecution(db, { id: "ex-appended", playbookPath: "p", playbookVersion: 1, workload: {} });
-    await insertExecution(db, { id: "ex-other", playbookPath: "p", playbookVersion: 1, workload: {} });
-    const save = () => saveExecutionHead(db, "ex-appended", { status: "running", headEventId: "appended" });
-    assert.equal(await save(), 0);
-    const mine = await appendEvents(db, [
-      { execution_id: "ex-appended", name: "step.enter", payload: {} },
-      { execution_id: "ex-appended", name: "call.done", payload: {} },
-    ]);
-    await appendEvents(db, [{ execution_id: "ex-other", name: "step.enter", payload: {} }]);
-    assert.equal(await save(), mine[1]!.id);
-    assert.equal(await save(), mine[1]!.id);
-    assert.equal(
-      await saveExecutionHead(db, "missing", { status: "running", headEventId: "appended" }),
-      undefined,
     );
   });
 
