@@ -46,7 +46,7 @@ export function roundTrips(spans: readonly Span[], steps: number): JsonObject {
   const tally = (pred: (s: Span) => boolean) => spans.filter(pred).length;
   const isWorker = (s: Span) => s.proc.startsWith("w");
   const writes =
-    /^(claimCommands|extendLeases|completeCommand|saveExecution|insertCommands|appendEvents|notify)/;
+    /^(claimCommands|extendLeases|completeCommand|saveExecution|insertCommands|appendEvents|commitTransitions|notify)/;
   const result: JsonObject = {};
   for (const [name, pred] of [
     ["server", (s: Span) => !isWorker(s)],
@@ -91,7 +91,10 @@ export function stepPhases(spans: readonly Span[]): JsonObject {
   // NOTIFY is delivered at commit, so a worker may claim before the server has the COMMIT's answer: a
   // transaction counts as "queued before the claim" once its insert finished, and `wake` may be negative.
   const queuing = serverTx
-    .map((tx) => ({ tx, inserted: inside(tx).find((q) => q.label === "insertCommands")?.end }))
+    .map((tx) => ({
+      tx,
+      inserted: inside(tx).find((q) => q.label === "insertCommands" || q.label === "commitTransitions")?.end,
+    }))
     .filter((q): q is { tx: Span; inserted: number } => q.inserted !== undefined);
   const phases: StepPhases[] = [];
   for (const report of reports) {

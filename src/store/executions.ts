@@ -199,22 +199,28 @@ export async function listExecutions(
   options: ListExecutionsOptions = {},
 ): Promise<{ items: ExecutionSummary[]; nextCursor?: string }> {
   const limit = Math.min(Math.max(options.limit ?? DEFAULT_LIST_LIMIT, 1), MAX_LIST_LIMIT);
+  // Only the filters given are in the SQL: each combination is its own prepared statement, whose plan can
+  // use the index for its filter (connections use generic plans, see db-postgres.ts).
+  const params: unknown[] = [limit + 1, Math.max(options.offset ?? 0, 0)];
+  const where: string[] = [];
+  const filter = (value: string | undefined, condition: (param: string) => string) => {
+    if (value === undefined) return;
+    params.push(value);
+    where.push(condition(`$${params.length}::text`));
+  };
+  filter(options.status, (p) => `e.status = ${p}`);
+  filter(options.playbook, (p) => `e.playbook_path = ${p}`);
+  filter(options.parentExecutionId, (p) => `e.parent_execution_id = ${p}`);
+  filter(
+    options.cursor,
+    (p) => `(e.created_at, e.id) < (SELECT c.created_at, c.id FROM execution c WHERE c.id = ${p})`,
+  );
   const rows = await db.query<ExecutionSummary>(
     `SELECT ${SUMMARY} FROM execution e
-     WHERE ($1::text IS NULL OR e.status = $1)
-       AND ($2::text IS NULL OR e.playbook_path = $2)
-       AND ($3::text IS NULL OR e.parent_execution_id = $3)
-       AND ($4::text IS NULL OR (e.created_at, e.id) < (SELECT c.created_at, c.id FROM execution c WHERE c.id = $4))
+     ${where.length > 0 ? `WHERE ${where.join(" AND ")}` : ""}
      ORDER BY e.created_at DESC, e.id DESC
-     LIMIT $5 OFFSET $6`,
-    [
-      options.status ?? null,
-      options.playbook ?? null,
-      options.parentExecutionId ?? null,
-      options.cursor ?? null,
-      limit + 1,
-      Math.max(options.offset ?? 0, 0),
-    ],
+     LIMIT $1 OFFSET $2`,
+    params,
   );
   const items = rows.slice(0, limit);
   const last = items[items.length - 1];
