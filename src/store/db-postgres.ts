@@ -44,7 +44,7 @@ function utcTimestamp(text: string): string {
   return parseTimestamp(text, true);
 }
 
-export async function openPostgres(url: string, max: number): Promise<Db> {
+export async function openPostgres(url: string, max: number, synchronousCommit = true): Promise<Db> {
   const sql = postgres(url, {
     max,
     prepare: true,
@@ -60,6 +60,7 @@ export async function openPostgres(url: string, max: number): Promise<Db> {
       DateStyle: "ISO, MDY",
       application_name: "noetl",
       plan_cache_mode: "force_generic_plan",
+      ...(!synchronousCommit && { synchronous_commit: "off" }),
     },
   });
   try {

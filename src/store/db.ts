@@ -42,6 +42,11 @@ export interface OpenDbOptions {
   memory?: boolean;
   /** PostgreSQL pool size. Default 10. */
   max?: number;
+  /**
+   * PostgreSQL: false lets commits return before their WAL is flushed (`synchronous_commit = off`). Only for
+   * connections whose writes may be lost in a database crash without harm: a worker's leases.
+   */
+  synchronousCommit?: boolean;
 }
 
 export const DEFAULT_DATA_DIR = ".noetl";
@@ -58,7 +63,7 @@ export async function openDb(opts: OpenDbOptions = {}): Promise<Db> {
       throw new StoreError("E_DB_OPTIONS", "database url must start with postgres:// or postgresql://");
     }
     const { openPostgres } = await import("./db-postgres.ts");
-    return openPostgres(opts.url, opts.max ?? DEFAULT_POOL_SIZE);
+    return openPostgres(opts.url, opts.max ?? DEFAULT_POOL_SIZE, opts.synchronousCommit ?? true);
   }
   const { openPglite } = await import("./db-pglite.ts");
   return openPglite(opts.memory ? undefined : pgliteDir(opts.dataDir ?? DEFAULT_DATA_DIR));

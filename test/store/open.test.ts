@@ -61,3 +61,24 @@ test("a closed PostgreSQL pool refuses queries with a stable code", {
     (err) => err instanceof StoreError && err.code === "E_DB_CLOSED",
   );
 });
+
+test("PostgreSQL sessions use generic plans; commits wait for the WAL flush unless asked not to", {
+  skip: (await postgresReachable()) ? false : "PostgreSQL not reachable",
+}, async () => {
+  const url = process.env.NOETL_TEST_DATABASE_URL || "postgres://postgres@127.0.0.1:5432/test";
+  const settings = async (db: Awaited<ReturnType<typeof openDb>>) =>
+    (
+      await db.query<{ plan: string; sync: string }>(
+        "SELECT current_setting('plan_cache_mode') AS plan, current_setting('synchronous_commit') AS sync",
+      )
+    )[0];
+  const server = await openDb({ url });
+  const worker = await openDb({ url, synchronousCommit: false });
+  try {
+    assert.deepEqual(await settings(server), { plan: "force_generic_plan", sync: "on" });
+    assert.deepEqual(await settings(worker), { plan: "force_generic_plan", sync: "off" });
+  } finally {
+    await server.close();
+    await worker.close();
+  }
+});

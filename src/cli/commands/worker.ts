@@ -37,7 +37,10 @@ export function registerWorker(program: Command): void {
 export async function startWorker(config: Readonly<Config>): Promise<void> {
   const id = config.workerId ?? `${hostname()}-${process.pid}`;
   const log = createLogger({ level: config.logLevel, name: `noetl-worker ${id}` });
-  const db = await openDb({ url: requirePostgres(config, "worker"), max: 4 });
+  // A worker writes only leases. A claim lost in a database crash is a lease that expired: the command is
+  // claimed again, as after any lost lease. So its commits need not wait for the WAL flush (one per claim,
+  // on every step's critical path); the server's transactions, which accept events, always do.
+  const db = await openDb({ url: requirePostgres(config, "worker"), max: 4, synchronousCommit: false });
   const tools = defaultTools(config.pythonPath ? { pythonPath: config.pythonPath } : {});
   const reporter = new HttpReporter({ serverUrl: config.serverUrl });
   const credentials = createCredentialResolver(db, await openCredentialKey(config, { create: false }));
