@@ -131,6 +131,7 @@ export class EmbeddedRuntime {
     await this.reaper.stop();
     await this.worker.stop();
     await this.tools.close();
+    await this.orchestrator.idle();
     await this.db.close();
   }
 

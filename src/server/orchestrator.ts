@@ -58,6 +58,7 @@ import {
 } from "./execution-states.ts";
 import { ServerMetrics } from "./metrics.ts";
 import type { LoadedPlaybook, PlaybookCatalog } from "./playbooks.ts";
+import { QueueVacuum } from "./queue-vacuum.ts";
 import { ReportBatcher, type ReportOutcome } from "./report-batcher.ts";
 
 export type { IncomingEvent } from "./event-records.ts";
@@ -120,13 +121,21 @@ export class Orchestrator {
   private readonly listeners: Array<(c: Committed) => void> = [];
   private readonly reports = new ReportBatcher((batch) => this.applyReports(batch));
   private readonly states = new StateCache();
+  private readonly vacuum: QueueVacuum;
 
   constructor(
     readonly db: Db,
     readonly catalog: PlaybookCatalog,
     private readonly log: Logger,
     readonly metrics: ServerMetrics = new ServerMetrics(),
-  ) {}
+  ) {
+    this.vacuum = new QueueVacuum(db, log);
+  }
+
+  /** Resolves once background work on the database (a queue vacuum) is done: call before closing it. */
+  async idle(): Promise<void> {
+    await this.vacuum.idle();
+  }
 
   /** Calls `fn` after each committed orchestration transaction (progress display, wake-ups, waiting). */
   onCommit(fn: (c: Committed) => void): () => void {
@@ -309,7 +318,9 @@ export class Orchestrator {
   ): Promise<Map<string, ReportOutcome[]>> {
     const started = performance.now();
     try {
-      return await this.transact((tx, scope) => this.applyReportsIn(tx, batch, scope));
+      const outcomes = await this.transact((tx, scope) => this.applyReportsIn(tx, batch, scope));
+      this.vacuum.commandsFinished([...outcomes.values()].flat().length);
+      return outcomes;
     } catch (err) {
       if (batch.size === 1) throw err;
       this.log.warn(

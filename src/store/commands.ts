@@ -112,6 +112,16 @@ export async function cancelCommands(
   return rows.map((r) => r.command_id);
 }
 
+/**
+ * VACUUM of the queue table (outside any transaction). Every command leaves dead rows behind (its claim,
+ * heartbeats and deletion), and a claim walks past them until a vacuum clears them: after four 10,000-item
+ * loops, 200 concurrent executions took 2.0 s instead of 1.4 s. A table that is busy being vacuumed is
+ * skipped rather than waited for.
+ */
+export async function vacuumQueue(db: Db): Promise<void> {
+  await db.exec("VACUUM (SKIP_LOCKED) command");
+}
+
 /** One command as stored, or undefined once it finished (finished commands leave the table). */
 export async function getCommand(db: Db, commandId: string): Promise<CommandRow | undefined> {
   const rows = await db.query<StoredCommand>(`SELECT ${COMMAND_COLUMNS} FROM command WHERE command_id = $1`, [

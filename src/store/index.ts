@@ -22,6 +22,7 @@ export {
   type QueueOptions,
   type QueueStats,
   queueStats,
+  vacuumQueue,
 } from "./commands.ts";
 export {
   type CredentialRow,

@@ -43,6 +43,7 @@ export async function startServer(config: Readonly<Config>): Promise<void> {
   onShutdown(log, async () => {
     await app.close();
     await reaper.stop();
+    await orchestrator.idle();
     await db.close();
   });
 }
