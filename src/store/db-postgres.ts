@@ -129,6 +129,8 @@ class PostgresDb implements Db {
     let lost = false;
     try {
       const begin = conn.unsafe("BEGIN").execute();
+      // Its failure is read below; until then it must not count as an unhandled rejection.
+      begin.catch(() => undefined);
       let result: T;
       try {
         result = await fn(tx);

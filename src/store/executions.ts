@@ -123,8 +123,8 @@ export interface ExecutionUpdate<S = JsonValue> {
 
 /**
  * Saves the status and journal position, and a checkpoint when given; false when the execution does not
- * exist. (The orchestrator writes all of this with its events and commands in one statement, see
- * transitions.ts; this is the plain update, for tools and tests that set an execution up.)
+ * exist. (The orchestrator writes all of this together with its events and commands in one statement,
+ * see transitions.ts; this plain update is what tests use to set an execution up.)
  */
 export async function saveExecution<S = JsonValue>(
   tx: Db,

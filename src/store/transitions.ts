@@ -43,6 +43,10 @@ export async function commitTransitions(
   wake = "",
 ): Promise<Map<string, number>> {
   if (transitions.length === 0) return new Map();
+  // One UPDATE row per execution: a second transition of the same one would be silently dropped by it.
+  if (new Set(transitions.map((t) => t.executionId)).size < transitions.length) {
+    throw new Error("commitTransitions: an execution appears twice; write its transitions one at a time");
+  }
   const events = transitions.flatMap((t) => t.events);
   const commands = transitions.flatMap((t) => t.commands);
   const cancel = transitions.flatMap((t) =>

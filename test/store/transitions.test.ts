@@ -110,6 +110,14 @@ await forEachDatabase("store: commitTransitions", (database) => {
     assert.equal(stored.length, 1);
   });
 
+  test("an execution given twice is refused before anything is written", async () => {
+    await assert.rejects(
+      commitTransitions(db, [running("tr-a"), running("tr-a", { status: "failed" })]),
+      /appears twice/,
+    );
+    assert.equal((await getExecution(db, "tr-a"))?.status, "running");
+  });
+
   test("workers are notified, with the wake hint, only when a command was queued", async () => {
     const received: string[] = [];
     const unlisten = await db.listen(QUEUE_CHANNEL, (payload) => received.push(payload));
