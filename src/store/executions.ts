@@ -50,9 +50,11 @@ export interface NewExecution<S = JsonValue> {
   parentCommandId?: string | null;
 }
 
-const LOCKED = `id, playbook_path, playbook_version, status, workload, result, error, parent_execution_id,
-  parent_command_id, created_at, updated_at, ended_at, state_event_id, head_event_id, journal_events`;
-const ROW = `${LOCKED}, state`;
+const ROW = `id, playbook_path, playbook_version, status, workload, result, error, parent_execution_id,
+  parent_command_id, created_at, updated_at, ended_at, state_event_id, head_event_id, journal_events, state`;
+/** What event handling reads of a row it locks: no JSON (workload, result) to parse on every transaction. */
+const LOCKED = `id, playbook_path, playbook_version, status, parent_execution_id, parent_command_id,
+  head_event_id, journal_events`;
 const SUMMARY = `id, playbook_path, playbook_version, status, error, parent_execution_id, parent_command_id,
   created_at, updated_at, ended_at`;
 
@@ -84,7 +86,17 @@ export async function insertExecution<S = JsonValue>(
  * checkpoint, which can be large: the server usually holds the current state already (by head_event_id),
  * and reads the checkpoint (readCheckpoint) only when it does not.
  */
-export type LockedExecution = Omit<ExecutionRow, "state"> & { locked_at: string };
+export type LockedExecution = Pick<
+  ExecutionRow,
+  | "id"
+  | "playbook_path"
+  | "playbook_version"
+  | "status"
+  | "parent_execution_id"
+  | "parent_command_id"
+  | "head_event_id"
+  | "journal_events"
+> & { locked_at: string };
 
 /** SELECT … FOR UPDATE: call inside a transaction; other lockers wait until it ends. */
 export async function lockExecution(tx: Db, id: string): Promise<LockedExecution | undefined> {
