@@ -26,6 +26,7 @@ import {
   eventsByIdempotencyKey,
   executionStatus,
   executionsWithExhaustedCommands,
+  type InsertLease,
   insertExecution,
   type LockedExecution,
   leaseKey,
@@ -94,6 +95,22 @@ export interface ExecuteRequest {
   parent_execution_id?: string;
 }
 
+/**
+ * The push model (ARCHITECTURE.md): a worker's report request may offer slots for the commands its reports
+ * make runnable. The transaction that applies them inserts up to `slots` of those commands already leased
+ * to the worker, and the answer carries them, so the worker needs no NOTIFY and no claim for them.
+ */
+export interface PushOffer {
+  worker_id: string;
+  slots: number;
+  lease_ms: number;
+  /** Filled once a transaction committed: the commands leased to the worker. */
+  pushed: PushedCommand[];
+}
+
+/** A command leased to the worker that offered a slot, as the answer carries it. */
+export type PushedCommand = Command & { lease_token: string };
+
 /** What one transaction accumulates: what to announce after commit, and the states it produced. */
 interface TxScope {
   out: Committed[];
@@ -101,6 +118,9 @@ interface TxScope {
   states: Map<string, VersionedState>;
   /** Transitions decided but not written yet: written together, in one statement (writePending). */
   pending: PendingTransition[];
+  /** Offers of the reports in this transaction, and what it leased to each (handed over after commit). */
+  offers: readonly PushOffer[];
+  pushed: Map<PushOffer, PushedCommand[]>;
 }
 
 interface PendingTransition {
@@ -119,7 +139,7 @@ const TRANSACTION_ATTEMPTS = 3;
 
 export class Orchestrator {
   private readonly listeners: Array<(c: Committed) => void> = [];
-  private readonly reports = new ReportBatcher((batch) => this.applyReports(batch));
+  private readonly reports = new ReportBatcher((batch, offers) => this.applyReports(batch, offers));
   private readonly states = new StateCache();
   private readonly vacuum: QueueVacuum;
 
@@ -185,7 +205,7 @@ export class Orchestrator {
    * order, so a request carrying many reports is applied in few transactions; other events run one by one
    * after everything before them.
    */
-  async acceptEach(events: IncomingEvent[]): Promise<ReportOutcome[]> {
+  async acceptEach(events: IncomingEvent[], offer?: PushOffer): Promise<ReportOutcome[]> {
     const pending: Array<Promise<ReportOutcome>> = [];
     const settle = (p: Promise<EventAck>) =>
       p.then(
@@ -195,7 +215,7 @@ export class Orchestrator {
     for (const group of groupByCommand(events)) {
       const first = group[0]!;
       if (first.lease_token !== undefined && first.command_id !== undefined) {
-        pending.push(settle(this.acceptGroup(group)));
+        pending.push(settle(this.acceptGroup(group, offer)));
       } else {
         await Promise.all(pending);
         const outcome = settle(this.acceptGroup(group));
@@ -241,7 +261,7 @@ export class Orchestrator {
   /** Runs fn in a transaction (retried on deadlock), then announces what it committed. */
   private async transact<T>(fn: (tx: Db, scope: TxScope) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
-      const scope: TxScope = { out: [], states: new Map(), pending: [] };
+      const scope: TxScope = { out: [], states: new Map(), pending: [], offers: [], pushed: new Map() };
       try {
         const result = await this.db.transaction(async (tx) => {
           const value = await fn(tx, scope);
@@ -250,6 +270,7 @@ export class Orchestrator {
           return value;
         });
         for (const [id, versioned] of scope.states) this.states.set(id, versioned);
+        for (const [offer, commands] of scope.pushed) offer.pushed.push(...commands);
         for (const c of scope.out) for (const listener of this.listeners) listener(c);
         return result;
       } catch (err) {
@@ -289,10 +310,10 @@ export class Orchestrator {
     throw badRequest("give either 'path' (a registered playbook) or 'playbook_yaml'");
   }
 
-  private async acceptGroup(group: IncomingEvent[]): Promise<EventAck> {
+  private async acceptGroup(group: IncomingEvent[], offer?: PushOffer): Promise<EventAck> {
     const first = group[0]!;
     if (first.lease_token !== undefined && first.command_id !== undefined) {
-      return this.reports.submit(first.execution_id, group);
+      return this.reports.submit(first.execution_id, group, offer);
     }
     if (group.some((e) => WORKER_EVENTS.has(e.name))) {
       throw badRequest(`${first.name} events must carry command_id and lease_token`);
@@ -315,10 +336,15 @@ export class Orchestrator {
    */
   private async applyReports(
     batch: ReadonlyMap<string, IncomingEvent[][]>,
+    offers: readonly PushOffer[] = [],
   ): Promise<Map<string, ReportOutcome[]>> {
     const started = performance.now();
+    const apply = (tx: Db, scope: TxScope, reports: ReadonlyMap<string, IncomingEvent[][]>) => {
+      scope.offers = offers;
+      return this.applyReportsIn(tx, reports, scope);
+    };
     try {
-      const outcomes = await this.transact((tx, scope) => this.applyReportsIn(tx, batch, scope));
+      const outcomes = await this.transact((tx, scope) => apply(tx, scope, batch));
       this.vacuum.commandsFinished([...outcomes.values()].flat().length);
       return outcomes;
     } catch (err) {
@@ -331,7 +357,7 @@ export class Orchestrator {
       for (const [executionId, reports] of batch) {
         const one = new Map([[executionId, reports]]);
         try {
-          const answers = await this.transact((tx, scope) => this.applyReportsIn(tx, one, scope));
+          const answers = await this.transact((tx, scope) => apply(tx, scope, one));
           outcomes.set(executionId, answers.get(executionId)!);
         } catch (failure) {
           const error = failure instanceof Error ? failure : new Error(String(failure));
@@ -533,11 +559,21 @@ export class Orchestrator {
   private async writePending(tx: Db, scope: TxScope): Promise<void> {
     const pending = scope.pending.splice(0);
     if (pending.length === 0) return;
-    const queued = pending.flatMap((p) => p.queued);
+    const leases = this.assignOffers(
+      scope,
+      pending.flatMap((p) => p.queued),
+    );
+    const open = pending.flatMap((p) => p.queued.filter((c) => !leases.has(c.command_id)));
     const heads = await commitTransitions(
       tx,
-      pending.map((p) => p.transition),
-      queued.length > 0 ? wakeHint(queued, pending[0]!.now) : "",
+      pending.map((p) => ({
+        ...p.transition,
+        commands: p.transition.commands.map((c) => {
+          const lease = leases.get(c.command_id);
+          return lease === undefined ? c : { ...c, lease };
+        }),
+      })),
+      open.length > 0 ? wakeHint(open, pending[0]!.now) : "",
     );
     for (const p of pending) {
       const head = heads.get(p.transition.executionId) ?? p.headBefore;
@@ -545,6 +581,33 @@ export class Orchestrator {
         scope.states.set(p.transition.executionId, { state: p.state, head });
       } else scope.states.delete(p.transition.executionId);
     }
+  }
+
+  /**
+   * Leases commands that are runnable now to the workers that offered slots in this transaction's reports,
+   * as far as their offers reach; the rest stay queued for any worker to claim.
+   */
+  private assignOffers(scope: TxScope, queued: readonly Command[]): Map<string, InsertLease> {
+    const leases = new Map<string, InsertLease>();
+    const offers = [...scope.offers];
+    for (const command of queued) {
+      if (command.run_at !== undefined) continue;
+      let offer = offers[0];
+      while (
+        offer !== undefined &&
+        offer.pushed.length + (scope.pushed.get(offer)?.length ?? 0) >= offer.slots
+      ) {
+        offers.shift();
+        offer = offers[0];
+      }
+      if (offer === undefined) break;
+      const lease = { owner: offer.worker_id, token: randomUUID(), ms: offer.lease_ms };
+      leases.set(command.command_id, lease);
+      const pushed = scope.pushed.get(offer) ?? [];
+      pushed.push({ ...command, lease_token: lease.token });
+      scope.pushed.set(offer, pushed);
+    }
+    return leases;
   }
 
   /**

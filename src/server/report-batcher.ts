@@ -8,18 +8,23 @@
  */
 
 import type { IncomingEvent } from "./event-records.ts";
-import type { EventAck } from "./orchestrator.ts";
+import type { EventAck, PushOffer } from "./orchestrator.ts";
 
 /** One report's outcome inside a batch: its ack, or the error that refused it alone (e.g. a lost lease). */
 export type ReportOutcome = { ack: EventAck } | { error: Error };
 
-/** Applies each execution's reports (in order) and answers each report; a throw refuses all of them. */
+/**
+ * Applies each execution's reports (in order) and answers each report; a throw refuses all of them.
+ * `offers`: the push offers of the requests the reports came with.
+ */
 export type ApplyReports = (
   batch: ReadonlyMap<string, IncomingEvent[][]>,
+  offers: readonly PushOffer[],
 ) => Promise<Map<string, ReportOutcome[]>>;
 
 interface Waiting {
   report: IncomingEvent[];
+  offer: PushOffer | undefined;
   resolve: (ack: EventAck) => void;
   reject: (error: Error) => void;
 }
@@ -42,11 +47,12 @@ export class ReportBatcher {
     private readonly maxRunning = MAX_RUNNING,
   ) {}
 
-  submit(executionId: string, report: IncomingEvent[]): Promise<EventAck> {
+  submit(executionId: string, report: IncomingEvent[], offer?: PushOffer): Promise<EventAck> {
     return new Promise((resolve, reject) => {
+      const waiting: Waiting = { report, offer, resolve, reject };
       const queue = this.waiting.get(executionId);
-      if (queue) queue.push({ report, resolve, reject });
-      else this.waiting.set(executionId, [{ report, resolve, reject }]);
+      if (queue) queue.push(waiting);
+      else this.waiting.set(executionId, [waiting]);
       this.schedule();
     });
   }
@@ -81,8 +87,10 @@ export class ReportBatcher {
 
   private async run(batch: Map<string, Waiting[]>): Promise<void> {
     const reports = new Map([...batch].map(([id, queue]) => [id, queue.map((w) => w.report)]));
+    const offers = new Set<PushOffer>();
+    for (const queue of batch.values()) for (const w of queue) if (w.offer) offers.add(w.offer);
     try {
-      const outcomes = await this.apply(reports);
+      const outcomes = await this.apply(reports, [...offers]);
       for (const [executionId, queue] of batch) {
         const answers = outcomes.get(executionId);
         queue.forEach((w, i) => {

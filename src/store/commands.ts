@@ -45,8 +45,20 @@ export function toCommandRow(row: StoredCommand): CommandRow {
   return loop_index === null || loop_index === undefined ? rest : { ...rest, loop_index };
 }
 
+/**
+ * A command leased at insert to the worker that offered a slot for it (the push model: the server answers
+ * that worker's report with it, and no claim is needed). `token` is the lease token; `ms` the lease's length.
+ */
+export interface InsertLease {
+  owner: string;
+  token: string;
+  ms: number;
+}
+
 /** Commands as the JSON records INSERT_COMMANDS expands. */
-export function commandRecords(commands: ReadonlyArray<Command & QueueOptions>): JsonObject[] {
+export function commandRecords(
+  commands: ReadonlyArray<Command & QueueOptions & { lease?: InsertLease }>,
+): JsonObject[] {
   return commands.map((c) => ({
     command_id: c.command_id,
     execution_id: c.execution_id,
@@ -62,17 +74,26 @@ export function commandRecords(commands: ReadonlyArray<Command & QueueOptions>):
     run_at: c.run_at ?? null,
     priority: c.priority ?? 0,
     max_claims: c.max_claims ?? DEFAULT_MAX_CLAIMS,
+    lease_owner: c.lease?.owner ?? null,
+    lease_token: c.lease?.token ?? null,
+    lease_ms: c.lease?.ms ?? null,
   }));
 }
 
-/** Queues the command records of parameter `param`; an absent run_at means now. */
+/**
+ * Queues the command records of parameter `param`; an absent run_at means now. A record with a lease owner
+ * goes in leased to it already, its claim counted.
+ */
 export const INSERT_COMMANDS = (param: string) => `INSERT INTO command (command_id, execution_id, step,
-    step_run_id, purpose, kind, tool, args, attempt, call_index, loop_index, run_at, priority, max_claims)
+    step_run_id, purpose, kind, tool, args, attempt, call_index, loop_index, run_at, priority, max_claims,
+    status, lease_owner, lease_token, lease_expires_at, claims)
   SELECT command_id, execution_id, step, step_run_id, purpose, kind, tool, COALESCE(args, '{}'), attempt,
-    call_index, loop_index, COALESCE(run_at, now()), priority, max_claims
+    call_index, loop_index, COALESCE(run_at, now()), priority, max_claims,
+    CASE WHEN lease_owner IS NULL THEN 'queued' ELSE 'leased' END, lease_owner, lease_token::uuid,
+    now() + lease_ms * interval '1 millisecond', CASE WHEN lease_owner IS NULL THEN 0 ELSE 1 END
   FROM jsonb_to_recordset(${param}::jsonb) AS x(command_id text, execution_id text, step text, step_run_id text,
     purpose text, kind text, tool jsonb, args jsonb, attempt int, call_index int, loop_index int,
-    run_at timestamptz, priority int, max_claims int)`;
+    run_at timestamptz, priority int, max_claims int, lease_owner text, lease_token text, lease_ms float8)`;
 
 /**
  * Queues commands in one statement (a JSON array expanded by jsonb_to_recordset). A `run_at` in the

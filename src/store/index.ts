@@ -17,6 +17,7 @@ export {
   cancelCommands,
   DEFAULT_MAX_CLAIMS,
   getCommand,
+  type InsertLease,
   insertCommands,
   QUEUE_CHANNEL,
   type QueueOptions,

@@ -7,7 +7,13 @@
  */
 import type { JsonObject, JsonValue } from "../dsl/types.ts";
 import type { Command } from "../engine/types.ts";
-import { commandRecords, INSERT_COMMANDS, QUEUE_CHANNEL, type QueueOptions } from "./commands.ts";
+import {
+  commandRecords,
+  INSERT_COMMANDS,
+  type InsertLease,
+  QUEUE_CHANNEL,
+  type QueueOptions,
+} from "./commands.ts";
 import type { Db } from "./db.ts";
 import { EVENT_INPUT, eventRecords, INSERT_EVENTS, type NewEvent } from "./events.ts";
 import type { ExecutionStatus } from "./executions.ts";
@@ -19,8 +25,8 @@ export interface Transition<S = JsonValue> {
   events: readonly NewEvent[];
   /** Commands of this execution to remove, queued or leased ("all": every one). */
   cancel?: readonly string[] | "all";
-  /** Commands to queue. */
-  commands: ReadonlyArray<Command & QueueOptions>;
+  /** Commands to queue; one with a lease goes in leased to that worker (see InsertLease). */
+  commands: ReadonlyArray<Command & QueueOptions & { lease?: InsertLease }>;
   status: ExecutionStatus;
   result: JsonValue | null;
   error: JsonValue | null;
@@ -35,7 +41,7 @@ export interface Transition<S = JsonValue> {
 /**
  * Writes the transitions (each execution at most once; locked by the caller) and returns each execution's
  * head_event_id afterwards: the last of its events stored so far in this transaction, by any statement.
- * `wake` is the NOTIFY payload for QUEUE_CHANNEL, sent only when a command is queued.
+ * `wake` is the NOTIFY payload for QUEUE_CHANNEL, sent only when a command is queued for any worker to claim.
  */
 export async function commitTransitions(
   tx: Db,
@@ -78,8 +84,11 @@ export async function commitTransitions(
        DELETE FROM command c USING jsonb_to_recordset($3::jsonb) AS d(execution_id text, every boolean, ids text[])
        WHERE c.execution_id = d.execution_id AND (d.every OR c.command_id = ANY(d.ids))
      ),
-     queued AS (${INSERT_COMMANDS("$2")} RETURNING 1),
-     woken AS (SELECT pg_notify('${QUEUE_CHANNEL}', $5::text) FROM (SELECT 1 FROM queued LIMIT 1) q),
+     queued AS (${INSERT_COMMANDS("$2")} RETURNING lease_owner),
+     woken AS (
+       SELECT pg_notify('${QUEUE_CHANNEL}', $5::text)
+       FROM (SELECT 1 FROM queued WHERE lease_owner IS NULL LIMIT 1) q
+     ),
      saved AS (
        UPDATE execution x
        SET status = u.status, result = u.result, error = u.error, updated_at = now(),

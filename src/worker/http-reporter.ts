@@ -7,8 +7,10 @@ import { SECOND } from "../config.ts";
 import {
   type BatchOutcome,
   type EventReporter,
+  type LeasedCommand,
   ReportRejectedError,
   type ReportStatus,
+  type SlotOffer,
   type WorkerEvent,
 } from "./report.ts";
 
@@ -55,24 +57,45 @@ export class HttpReporter implements EventReporter {
   /**
    * Posts the reports in one request and maps the server's per-report answers. Reports the server could not
    * take just now (5xx, 429, unreachable) are posted again with backoff; a multi-report request refused as a
-   * whole (413: too large together) is split into one request per report.
+   * whole (413: too large together) is split into one request per report. The offer goes with the first
+   * attempt only: had that one been applied with its answer lost, the commands leased to this worker come
+   * back to the queue when their leases expire, and a second offer must not take more.
    */
-  async reportMany(reports: WorkerEvent[][]): Promise<BatchOutcome[]> {
+  async reportMany(reports: WorkerEvent[][], offer?: SlotOffer): Promise<BatchOutcome[]> {
+    const pushed: LeasedCommand[] = [];
+    try {
+      return await this.post(reports, offer, pushed);
+    } finally {
+      offer?.settle(pushed);
+    }
+  }
+
+  private async post(
+    reports: WorkerEvent[][],
+    offer: SlotOffer | undefined,
+    pushed: LeasedCommand[],
+  ): Promise<BatchOutcome[]> {
     const deadline = Date.now() + (this.opts.giveUpAfterMs ?? 5 * 60 * SECOND);
     const outcomes: BatchOutcome[] = [];
     let pending = reports.map((_, i) => i);
     for (let delay = 100; ; delay = Math.min(delay * 2, 5 * SECOND)) {
       let retryable: string;
+      const body = JSON.stringify({
+        events: pending.flatMap((i) => reports[i]!),
+        ...(offer && { offer: { worker_id: offer.worker_id, slots: offer.slots, lease_ms: offer.lease_ms } }),
+      });
+      offer = undefined;
       try {
         const res = await request(this.url, {
           method: "POST",
           headers: { "content-type": "application/json" },
-          body: JSON.stringify({ events: pending.flatMap((i) => reports[i]!) }),
+          body,
           dispatcher: this.agent,
         });
         const text = await res.body.text();
         if (res.statusCode === 200) {
-          const { acks } = JSON.parse(text) as { acks: AckOrRefusal[] };
+          const { acks, commands } = JSON.parse(text) as { acks: AckOrRefusal[]; commands?: LeasedCommand[] };
+          if (commands !== undefined) pushed.push(...commands);
           if (acks.length !== pending.length) {
             throw new ReportRejectedError(500, `expected ${pending.length} acks, got ${acks.length}`);
           }

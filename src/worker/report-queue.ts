@@ -5,7 +5,7 @@
  * fan-out's reports share requests instead of each paying an HTTP round trip, a server handler and a socket
  * write on both sides (the costliest single item in the profiles: docs/performance.md).
  */
-import type { EventReporter, ReportStatus, WorkerEvent } from "./report.ts";
+import type { EventReporter, ReportStatus, SlotOffer, WorkerEvent } from "./report.ts";
 
 interface Waiting {
   events: WorkerEvent[];
@@ -18,6 +18,8 @@ export interface ReportQueueOptions {
   maxRequests?: number;
   /** Reports per request (the server takes up to 1,000 events: 333 reports). */
   maxBatch?: number;
+  /** Free slots to offer with a request of `reports` reports (the push model); settled when it is over. */
+  offer?: (reports: number) => SlotOffer | undefined;
 }
 
 export class ReportQueue {
@@ -28,7 +30,7 @@ export class ReportQueue {
 
   constructor(
     private readonly reporter: EventReporter,
-    options: ReportQueueOptions = {},
+    private readonly options: ReportQueueOptions = {},
   ) {
     this.maxRequests = options.maxRequests ?? 4;
     this.maxBatch = options.maxBatch ?? 100;
@@ -55,12 +57,16 @@ export class ReportQueue {
 
   private async post(batch: Waiting[]): Promise<void> {
     const reportMany = this.reporter.reportMany?.bind(this.reporter);
-    if (batch.length === 1 || reportMany === undefined) {
+    if (reportMany === undefined) {
       await Promise.all(batch.map((w) => this.reporter.report(w.events).then(w.resolve, w.reject)));
       return;
     }
+    const offer = this.options.offer?.(batch.length);
     try {
-      const outcomes = await reportMany(batch.map((w) => w.events));
+      const outcomes = await reportMany(
+        batch.map((w) => w.events),
+        offer,
+      );
       batch.forEach((w, i) => {
         const outcome = outcomes[i];
         if (outcome === undefined) w.reject(new Error("the server answered fewer reports than it was sent"));
@@ -70,6 +76,8 @@ export class ReportQueue {
     } catch (err) {
       const error = err instanceof Error ? err : new Error(String(err));
       for (const w of batch) w.reject(error);
+    } finally {
+      offer?.settle([]); // a reporter that ignored the offer (in-process) frees the reserved slots here
     }
   }
 }

@@ -50,7 +50,19 @@ export interface EventReporter {
    * Several commands' events at once, one outcome per report in order. Rejects only when the reports could
    * not be delivered at all (the server unreachable until the reporter gave up).
    */
-  reportMany?(reports: WorkerEvent[][]): Promise<BatchOutcome[]>;
+  reportMany?(reports: WorkerEvent[][], offer?: SlotOffer): Promise<BatchOutcome[]>;
+}
+
+/**
+ * Free slots a worker offers with a report request (the push model, ARCHITECTURE.md): the server may lease
+ * it commands those reports made runnable, in the same transaction, and answer with them.
+ */
+export interface SlotOffer {
+  worker_id: string;
+  slots: number;
+  lease_ms: number;
+  /** Called once the request is over, with the commands leased to this worker (none if it failed). */
+  settle(commands: LeasedCommand[]): void;
 }
 
 export interface LeasedCommand extends Command {

@@ -14,7 +14,13 @@ import type { Db } from "../store/db.ts";
 import { claimCommands, extendLeases, QUEUE_CHANNEL, releaseCommands } from "../store/index.ts";
 import type { ToolRegistry } from "../tools/registry.ts";
 import type { ToolContext, ToolOutcome } from "../tools/types.ts";
-import { commandEvents, type EventReporter, type LeasedCommand, ReportRejectedError } from "./report.ts";
+import {
+  commandEvents,
+  type EventReporter,
+  type LeasedCommand,
+  ReportRejectedError,
+  type SlotOffer,
+} from "./report.ts";
 import { ReportQueue } from "./report-queue.ts";
 
 export interface WorkerOptions {
@@ -64,7 +70,7 @@ export class Worker {
   private unlisten: (() => Promise<void>) | undefined;
 
   constructor(private readonly opts: WorkerOptions) {
-    this.reports = new ReportQueue(opts.reporter);
+    this.reports = new ReportQueue(opts.reporter, { offer: (reports) => this.offer(reports) });
   }
 
   get id(): string {
@@ -145,6 +151,37 @@ export class Worker {
   private freeSlots(): number {
     const unreported = UNREPORTED_PER_SLOT * this.opts.concurrency - this.reporting.size;
     return Math.min(this.opts.concurrency - this.running.size, unreported);
+  }
+
+  /**
+   * Offers, with a request of `reports` reports, as many free slots as commands those reports finished:
+   * the server leases the commands they made runnable to this worker in the same transaction and answers
+   * with them, so they need no NOTIFY and no claim (a sequential chain's next step, above all). Only while
+   * the queue looks empty to this worker: with a backlog, its free slots are better filled by a claim now
+   * than held for an answer. Nothing is reserved: pushed commands that find no free slot on arrival go back
+   * to the queue, and this worker claims again as soon as a slot frees.
+   */
+  private offer(reports: number): SlotOffer | undefined {
+    const slots = Math.min(this.freeSlots(), reports);
+    if (this.backlog || this.stopping || slots <= 0) return undefined;
+    let open = true;
+    return {
+      worker_id: this.opts.id,
+      slots,
+      lease_ms: this.opts.leaseMs,
+      settle: (commands) => {
+        if (!open || commands.length === 0) return;
+        open = false;
+        const fit = this.stopping ? 0 : Math.max(0, this.freeSlots());
+        for (const command of commands.slice(0, fit)) this.dispatch(command);
+        const rest = commands.slice(fit).map((c) => c.command_id);
+        if (rest.length === 0) return;
+        this.backlog = true;
+        void releaseCommands(this.opts.db, { workerId: this.opts.id, commandIds: rest }).catch((err) =>
+          this.opts.log.warn({ err }, "could not release pushed commands; their leases will expire"),
+        );
+      },
+    };
   }
 
   private async claim(): Promise<Running[]> {

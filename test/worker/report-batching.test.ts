@@ -126,6 +126,57 @@ describe("batched reports over HTTP", () => {
     await db.close();
   });
 
+  test("a chain's next steps come back in the answers to the reports: the worker claims only the first", async () => {
+    const chain = `apiVersion: noetl.io/v2
+kind: Playbook
+metadata: {name: pushed}
+workflow:
+  - step: start
+    tool: {kind: noop}
+    next: [{step: b}]
+  - step: b
+    tool: {kind: noop}
+    next: [{step: c}]
+  - step: c
+    tool: {kind: noop}
+`;
+    let claims = 0;
+    const counting: Db = {
+      ...db,
+      driver: db.driver,
+      query: <T>(sql: string, params?: readonly unknown[]) => {
+        if (sql.startsWith("WITH picked AS")) claims++;
+        return db.query<T>(sql, params);
+      },
+    };
+    const tools = defaultTools();
+    const worker = new Worker({
+      db: counting,
+      tools,
+      reporter,
+      id: "pusher",
+      concurrency: 4,
+      leaseMs: 30_000,
+      pollMs: 60_000,
+      shutdownGraceMs: 1_000,
+      log: silentLogger(),
+      listen: false,
+    });
+    const { execution_id } = await orchestrator.execute({ playbook_yaml: chain });
+    await worker.start();
+    try {
+      await waitUntil(
+        "the chain to complete",
+        async () => (await getExecution(db, execution_id))?.status === "completed",
+      );
+      // The start-up claim took the first step; b and c came leased in the answers (no NOTIFY, no poll: 60 s).
+      assert.equal(claims, 1);
+    } finally {
+      await worker.stop();
+      await tools.close();
+    }
+  });
+
   test("one request carries several reports and each gets its own answer", async () => {
     const { execution_id } = await orchestrator.execute({ playbook_yaml: loop(3) });
     const claimed = await claimCommands(db, { workerId: "A", limit: 10, leaseMs: 60_000 });

@@ -1,7 +1,7 @@
 /** The original design's event API: register a playbook (optionally for an execution id) and post events. */
 import type { FastifyInstance } from "fastify";
 import { ApiError } from "../errors.ts";
-import type { EventAck, IncomingEvent, Orchestrator } from "../orchestrator.ts";
+import type { EventAck, IncomingEvent, Orchestrator, PushOffer } from "../orchestrator.ts";
 import type { ReportOutcome } from "../report-batcher.ts";
 
 const EVENT_NAMES = ["workflow.start", "step.enter", "call.done", "step.exit", "workflow.cancel"];
@@ -51,7 +51,9 @@ export function eventRoutes(app: FastifyInstance, orchestrator: Orchestrator): v
     },
   );
 
-  app.post<{ Body: IncomingEvent | { events: IncomingEvent[] } }>(
+  app.post<{
+    Body: IncomingEvent | { events: IncomingEvent[]; offer?: Omit<PushOffer, "pushed"> };
+  }>(
     "/api/v2/events",
     {
       schema: {
@@ -62,7 +64,20 @@ export function eventRoutes(app: FastifyInstance, orchestrator: Orchestrator): v
               type: "object",
               required: ["events"],
               additionalProperties: false,
-              properties: { events: { type: "array", minItems: 1, maxItems: 1000, items: eventSchema } },
+              properties: {
+                events: { type: "array", minItems: 1, maxItems: 1000, items: eventSchema },
+                // Slots the posting worker offers for the commands these reports make runnable.
+                offer: {
+                  type: "object",
+                  required: ["worker_id", "slots", "lease_ms"],
+                  additionalProperties: false,
+                  properties: {
+                    worker_id: { type: "string", minLength: 1, maxLength: 200 },
+                    slots: { type: "integer", minimum: 1, maximum: 1000 },
+                    lease_ms: { type: "integer", minimum: 1000, maximum: 86_400_000 },
+                  },
+                },
+              },
             },
           ],
         },
@@ -71,7 +86,8 @@ export function eventRoutes(app: FastifyInstance, orchestrator: Orchestrator): v
     async (request) => {
       const body = request.body;
       if ("events" in body) {
-        const outcomes = await orchestrator.acceptEach(body.events);
+        const offer: PushOffer | undefined = body.offer && { ...body.offer, pushed: [] };
+        const outcomes = await orchestrator.acceptEach(body.events, offer);
         for (const o of outcomes) {
           if ("error" in o && !(o.error instanceof ApiError))
             request.log.error({ err: o.error }, "event group failed");
@@ -79,7 +95,7 @@ export function eventRoutes(app: FastifyInstance, orchestrator: Orchestrator): v
         // One group: its refusal is the answer's status (409 for a lost lease, ...). Several: each group is
         // answered on its own inside a 200, a refused one as {status: "refused", error}.
         if (outcomes.length === 1 && "error" in outcomes[0]!) throw outcomes[0].error;
-        return { acks: outcomes.map(ackOrRefusal) };
+        return { acks: outcomes.map(ackOrRefusal), ...(offer && { commands: offer.pushed }) };
       }
       const [ack] = await orchestrator.accept([body]);
       return ack;
