@@ -128,8 +128,6 @@ interface PendingTransition {
   state: ExecutionState;
   /** The execution's head before the write: still the head after it means no event was stored. */
   headBefore: number;
-  checkpoint: boolean;
-  queued: Command[];
   /** The transaction's clock (now()). */
   now: string;
 }
@@ -507,14 +505,7 @@ export class Orchestrator {
     if (endedNow) transition.cancel = "all";
     else if (cancel.size > 0) transition.cancel = [...cancel];
     if (checkpoint) transition.checkpoint = state as unknown as JsonObject;
-    scope.pending.push({
-      transition,
-      state,
-      headBefore: row.head_event_id,
-      checkpoint,
-      queued,
-      now: timestamp,
-    });
+    scope.pending.push({ transition, state, headBefore: row.head_event_id, now: timestamp });
     // Children, a parent or a cascade below need this execution's new head.
     const more = endedNow || live.some((c) => c.kind === "playbook");
     if (!deferred || more) await this.writePending(tx, scope);
@@ -559,11 +550,9 @@ export class Orchestrator {
   private async writePending(tx: Db, scope: TxScope): Promise<void> {
     const pending = scope.pending.splice(0);
     if (pending.length === 0) return;
-    const leases = this.assignOffers(
-      scope,
-      pending.flatMap((p) => p.queued),
-    );
-    const open = pending.flatMap((p) => p.queued.filter((c) => !leases.has(c.command_id)));
+    const queued = pending.flatMap((p) => p.transition.commands);
+    const leases = this.assignOffers(scope, queued);
+    const open = queued.filter((c) => !leases.has(c.command_id));
     const heads = await commitTransitions(
       tx,
       pending.map((p) => ({
@@ -577,7 +566,7 @@ export class Orchestrator {
     );
     for (const p of pending) {
       const head = heads.get(p.transition.executionId) ?? p.headBefore;
-      if (p.checkpoint || head !== p.headBefore) {
+      if (p.transition.checkpoint !== undefined || head !== p.headBefore) {
         scope.states.set(p.transition.executionId, { state: p.state, head });
       } else scope.states.delete(p.transition.executionId);
     }
@@ -733,7 +722,7 @@ function callFinished(
  * The NOTIFY payload: empty when a command is runnable now, else `delay_ms=<n>` for the earliest delayed one
  * (a retry's backoff), so workers wake when it becomes runnable instead of at their next poll.
  */
-function wakeHint(queued: Command[], now: string): string {
+function wakeHint(queued: readonly Command[], now: string): string {
   let earliest = Number.POSITIVE_INFINITY;
   for (const c of queued) {
     const delay = c.run_at === undefined ? 0 : Date.parse(c.run_at) - Date.parse(now);
