@@ -18,7 +18,7 @@ export interface ReportQueueOptions {
   maxRequests?: number;
   /** Reports per request (the server takes up to 1,000 events: 333 reports). */
   maxBatch?: number;
-  /** Free slots to offer with a request of `reports` reports (the push model); settled when it is over. */
+  /** Free slots to offer with a request of `reports` reports (the push model); the reporter settles it. */
   offer?: (reports: number) => SlotOffer | undefined;
 }
 
@@ -76,8 +76,6 @@ export class ReportQueue {
     } catch (err) {
       const error = err instanceof Error ? err : new Error(String(err));
       for (const w of batch) w.reject(error);
-    } finally {
-      offer?.settle([]); // a reporter that ignored the offer (in-process) frees the reserved slots here
     }
   }
 }

@@ -61,7 +61,10 @@ export interface SlotOffer {
   worker_id: string;
   slots: number;
   lease_ms: number;
-  /** Called once the request is over, with the commands leased to this worker (none if it failed). */
+  /**
+   * Called once by a reporter that passes the offer on, when the request is over, with the commands leased
+   * to this worker (none if it failed). An in-process reporter ignores offers: nothing was reserved for them.
+   */
   settle(commands: LeasedCommand[]): void;
 }
 

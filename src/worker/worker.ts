@@ -164,14 +164,11 @@ export class Worker {
   private offer(reports: number): SlotOffer | undefined {
     const slots = Math.min(this.freeSlots(), reports);
     if (this.backlog || this.stopping || slots <= 0) return undefined;
-    let open = true;
     return {
       worker_id: this.opts.id,
       slots,
       lease_ms: this.opts.leaseMs,
       settle: (commands) => {
-        if (!open || commands.length === 0) return;
-        open = false;
         const fit = this.stopping ? 0 : Math.max(0, this.freeSlots());
         for (const command of commands.slice(0, fit)) this.dispatch(command);
         const rest = commands.slice(fit).map((c) => c.command_id);
