@@ -114,7 +114,7 @@ export class Draft {
 
   setCtx(key: string, value: JsonValue): void {
     if (!this.ctxCopied) {
-      this.state.ctx = { ...this.state.ctx };
+      this.state.ctx = copyMap(this.state.ctx);
       this.ctxCopied = true;
     }
     this.state.ctx[key] = value;
@@ -122,7 +122,7 @@ export class Draft {
 
   setStepResult(step: string, value: JsonValue): void {
     if (!this.resultsCopied) {
-      this.state.results = { ...this.state.results };
+      this.state.results = copyMap(this.state.results);
       this.resultsCopied = true;
     }
     this.state.results[step] = value;
@@ -140,7 +140,7 @@ export class Draft {
 
   private writeRuns(): ExecutionState["runs"] {
     if (!this.runsCopied) {
-      this.state.runs = { ...this.state.runs };
+      this.state.runs = copyMap(this.state.runs);
       this.runsCopied = true;
     }
     return this.state.runs;
@@ -148,9 +148,21 @@ export class Draft {
 
   private writeCommands(): ExecutionState["commands"] {
     if (!this.commandsCopied) {
-      this.state.commands = { ...this.state.commands };
+      this.state.commands = copyMap(this.state.commands);
       this.commandsCopied = true;
     }
     return this.state.commands;
   }
+}
+
+/**
+ * A shallow copy of a keyed map. Not `{ ...map }`: V8 builds a spread's copy one hidden-class transition per
+ * key, which for the in-flight command map of a wide loop (500 random ids) costs about 2 ms a copy against
+ * 0.15 ms for this loop (bench/profile: 20% of the server's CPU in fanout10k). The maps come from JSON or
+ * from the engine, so they have no inherited enumerable keys.
+ */
+function copyMap<T>(map: { [key: string]: T }): { [key: string]: T } {
+  const copy: { [key: string]: T } = {};
+  for (const key in map) copy[key] = map[key] as T;
+  return copy;
 }
