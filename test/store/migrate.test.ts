@@ -60,3 +60,15 @@ await forEachDatabase("store: migrations", (database) => {
     );
   });
 });
+
+await forEachDatabase("store: state compression", (database) => {
+  test("the state checkpoint is lz4-compressed where the server has lz4, pglz elsewhere", async () => {
+    const db = await database.open();
+    await migrate(db);
+    const [column] = await db.query<{ compression: string }>(
+      "SELECT attcompression::text AS compression FROM pg_attribute WHERE attrelid = 'execution'::regclass AND attname = 'state'",
+    );
+    // PGlite is built without lz4 and keeps the default (an empty attcompression means pglz).
+    assert.equal(column?.compression, db.driver === "postgres" ? "l" : "");
+  });
+});

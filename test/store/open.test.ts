@@ -20,7 +20,7 @@ test("embedded PGlite keeps its data in <dataDir>/pgdata across reopen", async (
     const first = await openDb({ dataDir });
     assert.equal(first.driver, "pglite");
     assert.deepEqual(await migrate(first), {
-      applied: ["0001_init", "0002_children_and_pending", "0003_state_journal"],
+      applied: ["0001_init", "0002_children_and_pending", "0003_state_journal", "0004_state_lz4"],
     });
     await insertExecution(first, { id: "kept", playbookPath: "p", playbookVersion: 1, workload: { a: 1 } });
     await first.close();
