@@ -163,6 +163,18 @@ export class Draft {
  */
 function copyMap<T>(map: { [key: string]: T }): { [key: string]: T } {
   const copy: { [key: string]: T } = {};
-  for (const key in map) copy[key] = map[key] as T;
+  for (const key in map) {
+    // An own "__proto__" key (JSON.parse makes one) must stay a key: assigning it would set the prototype.
+    if (key === "__proto__") {
+      Object.defineProperty(copy, key, {
+        value: map[key],
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    } else {
+      copy[key] = map[key] as T;
+    }
+  }
   return copy;
 }

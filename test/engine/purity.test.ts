@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
+import { Draft } from "../../src/engine/draft.ts";
 import { createEngine, type ExecutionState } from "../../src/engine/index.ts";
 import { Harness, ok } from "./driver.ts";
 import { playbook } from "./helpers.ts";
@@ -38,6 +39,19 @@ describe("purity", () => {
     const before = h.state;
     h.send({ name: "call.done", command_id: "unknown", payload: { response: 1 } });
     assert.equal(h.state, before);
+  });
+
+  test("a copied map keeps an own __proto__ key as a key, never as the copy's prototype", () => {
+    const ctx = JSON.parse('{"__proto__": {"polluted": true}, "a": 1}');
+    const h = new Harness(loadPlaybook("city_report.yaml"));
+    h.start();
+    const base = { ...h.state!, ctx };
+    const d = new Draft({ playbook: loadPlaybook("city_report.yaml"), steps: new Map() }, base, "now");
+    d.setCtx("b", 2);
+    assert.deepEqual(Object.keys(d.state.ctx), ["__proto__", "a", "b"]);
+    assert.equal(Object.getPrototypeOf(d.state.ctx), Object.prototype);
+    assert.equal((d.state.ctx as { polluted?: boolean }).polluted, undefined);
+    assert.equal(JSON.stringify(d.state.ctx), '{"__proto__":{"polluted":true},"a":1,"b":2}');
   });
 
   test("state does not grow with the number of events", () => {
