@@ -28,6 +28,7 @@ import {
   executionsWithExhaustedCommands,
   type InsertLease,
   insertExecution,
+  insertLockedExecutions,
   type LockedExecution,
   leaseKey,
   lockExecution,
@@ -61,6 +62,7 @@ import { ServerMetrics } from "./metrics.ts";
 import type { LoadedPlaybook, PlaybookCatalog } from "./playbooks.ts";
 import { QueueVacuum } from "./queue-vacuum.ts";
 import { ReportBatcher, type ReportOutcome } from "./report-batcher.ts";
+import { StartBatcher } from "./start-batcher.ts";
 
 export type { IncomingEvent } from "./event-records.ts";
 
@@ -138,6 +140,7 @@ const TRANSACTION_ATTEMPTS = 3;
 export class Orchestrator {
   private readonly listeners: Array<(c: Committed) => void> = [];
   private readonly reports = new ReportBatcher((batch, offers) => this.applyReports(batch, offers));
+  private readonly starts = new StartBatcher<NewStart, void>((batch) => this.startAll(batch));
   private readonly states = new StateCache();
   private readonly vacuum: QueueVacuum;
 
@@ -164,21 +167,50 @@ export class Orchestrator {
     };
   }
 
-  /** Creates an execution and starts it (workflow.start) in one transaction. */
+  /**
+   * Creates an execution and starts it (workflow.start) in one transaction, which it shares with the other
+   * execute requests waiting at that moment (StartBatcher).
+   */
   async execute(request: ExecuteRequest): Promise<{ execution_id: string; path: string; version: number }> {
     const loaded = await this.resolve(request);
     const executionId = request.execution_id ?? randomUUID();
-    await this.transact(async (tx, scope) => {
-      await this.insert(tx, executionId, loaded, { parentExecutionId: request.parent_execution_id ?? null });
+    await this.starts.submit({ executionId, loaded, request });
+    return { execution_id: executionId, path: loaded.path, version: loaded.version };
+  }
+
+  /**
+   * Starts a batch of executions in one transaction. If that fails (an id that exists, say), each is
+   * started again on its own, so only the request at fault is refused, with its own error.
+   */
+  private async startAll(batch: readonly NewStart[]): Promise<Array<Error | undefined>> {
+    if (batch.length > 1) {
+      try {
+        await this.transact((tx, scope) => this.startIn(tx, batch, scope));
+        return batch.map(() => undefined);
+      } catch {
+        // Each alone, below.
+      }
+    }
+    return Promise.all(
+      batch.map((start) =>
+        this.transact((tx, scope) => this.startIn(tx, [start], scope)).then(
+          () => undefined,
+          (err: unknown) => (err instanceof Error ? err : new Error(String(err))),
+        ),
+      ),
+    );
+  }
+
+  private async startIn(tx: Db, batch: readonly NewStart[], scope: TxScope): Promise<void> {
+    const rows = await this.insertStarted(tx, batch);
+    for (const { executionId, request } of batch) {
       const start = {
         execution_id: executionId,
         name: "workflow.start",
         payload: { payload: request.payload ?? {} },
       };
-      const row = await lockExecution(tx, executionId);
-      await this.applyEvents(tx, row!, [start as IncomingEvent], scope, true);
-    });
-    return { execution_id: executionId, path: loaded.path, version: loaded.version };
+      await this.applyEvents(tx, rows.get(executionId)!, [start as IncomingEvent], scope, true);
+    }
   }
 
   /**
@@ -295,11 +327,25 @@ export class Orchestrator {
         ...extra,
       });
     } catch (err) {
-      if (sqlState(err) === SQLSTATE.uniqueViolation) {
-        throw conflict("E_EXECUTION_EXISTS", `execution ${executionId} exists`);
-      }
-      throw err;
+      throw existsError(err, executionId);
     }
+  }
+
+  /** Inserts a start batch's executions, returned as locked rows by id (see insertLockedExecutions). */
+  private async insertStarted(tx: Db, batch: readonly NewStart[]): Promise<Map<string, LockedExecution>> {
+    const rows = await insertLockedExecutions(
+      tx,
+      batch.map(({ executionId, loaded, request }) => ({
+        id: executionId,
+        playbookPath: loaded.path,
+        playbookVersion: loaded.version,
+        workload: loaded.playbook.workload,
+        parentExecutionId: request.parent_execution_id ?? null,
+      })),
+    ).catch((err: unknown) => {
+      throw existsError(err, batch.map((start) => start.executionId).join(", "));
+    });
+    return new Map(rows.map((row) => [row.id, row]));
   }
 
   private async resolve(request: ExecuteRequest): Promise<LoadedPlaybook> {
@@ -739,4 +785,17 @@ function ackBase(e: IncomingEvent): Pick<EventAck, "execution_id" | "command_id"
   return e.command_id === undefined
     ? { execution_id: e.execution_id }
     : { execution_id: e.execution_id, command_id: e.command_id };
+}
+
+/** An execute request on its way into a start batch. */
+interface NewStart {
+  executionId: string;
+  loaded: LoadedPlaybook;
+  request: ExecuteRequest;
+}
+
+/** A unique violation on insert means the execution id is taken: a 409 the client can act on. */
+function existsError(err: unknown, executionId: string): unknown {
+  if (sqlState(err) !== SQLSTATE.uniqueViolation) return err;
+  return conflict("E_EXECUTION_EXISTS", `execution ${executionId} exists`);
 }

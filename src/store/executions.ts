@@ -108,6 +108,35 @@ export async function lockExecution(tx: Db, id: string): Promise<LockedExecution
 }
 
 /**
+ * Inserts new executions in one statement and returns them as lockExecutions would: a row this transaction
+ * inserted is invisible to everyone else until it commits, so it needs no lock. Fails as a whole (e.g. on
+ * an id that exists).
+ */
+export async function insertLockedExecutions(
+  tx: Db,
+  inputs: readonly NewExecution[],
+): Promise<LockedExecution[]> {
+  const records = inputs.map((input) => ({
+    id: input.id,
+    playbook_path: input.playbookPath,
+    playbook_version: input.playbookVersion,
+    status: input.status ?? "running",
+    workload: input.workload,
+    parent_execution_id: input.parentExecutionId ?? null,
+    parent_command_id: input.parentCommandId ?? null,
+  }));
+  return tx.query<LockedExecution>(
+    `INSERT INTO execution (id, playbook_path, playbook_version, status, workload, parent_execution_id,
+       parent_command_id)
+     SELECT id, playbook_path, playbook_version, status, workload, parent_execution_id, parent_command_id
+     FROM jsonb_to_recordset($1::jsonb) AS x(id text, playbook_path text, playbook_version int, status text,
+       workload jsonb, parent_execution_id text, parent_command_id text)
+     RETURNING ${LOCKED}, now() AS locked_at`,
+    [records],
+  );
+}
+
+/**
  * lockExecution for several executions in one statement, locking them in id order (so two transactions
  * locking overlapping sets cannot deadlock on each other). Missing ids are absent from the map.
  */

@@ -52,6 +52,7 @@ export {
   executionStatus,
   getExecution,
   insertExecution,
+  insertLockedExecutions,
   type ListExecutionsOptions,
   type LockedExecution,
   listExecutions,
