@@ -84,7 +84,10 @@ export interface Committed {
   status: string;
   /** Set when the execution ended in this transaction. */
   ended?: string;
-  /** The NOTIFY payload sent for the queued commands (see wakeHint), for in-process workers. */
+  /**
+   * For in-process workers: the NOTIFY payload (see wakeHint) when commands were queued for any worker to
+   * claim; absent when there were none, or all went to the worker that offered slots (the push model).
+   */
   wake?: string;
 }
 
@@ -132,6 +135,8 @@ interface PendingTransition {
   headBefore: number;
   /** The transaction's clock (now()). */
   now: string;
+  /** What is announced after commit; its wake hint is set when the commands' leases are known. */
+  committed: Committed;
 }
 
 /** Deadlocks are possible only between rare pairs (a cancel cascading to children while one ends). */
@@ -551,11 +556,6 @@ export class Orchestrator {
     if (endedNow) transition.cancel = "all";
     else if (cancel.size > 0) transition.cancel = [...cancel];
     if (checkpoint) transition.checkpoint = state as unknown as JsonObject;
-    scope.pending.push({ transition, state, headBefore: row.head_event_id, now: timestamp });
-    // Children, a parent or a cascade below need this execution's new head.
-    const more = endedNow || live.some((c) => c.kind === "playbook");
-    if (!deferred || more) await this.writePending(tx, scope);
-    this.observe(group, events, queued, endedNow ? state.status : undefined);
     const committed: Committed = {
       execution_id: executionId,
       events,
@@ -563,8 +563,12 @@ export class Orchestrator {
       status: state.status,
     };
     if (endedNow) committed.ended = state.status;
-    if (queued.length > 0) committed.wake = wakeHint(queued, timestamp);
     scope.out.push(committed);
+    scope.pending.push({ transition, state, headBefore: row.head_event_id, now: timestamp, committed });
+    // Children, a parent or a cascade below need this execution's new head.
+    const more = endedNow || live.some((c) => c.kind === "playbook");
+    if (!deferred || more) await this.writePending(tx, scope);
+    this.observe(group, events, queued, endedNow ? state.status : undefined);
 
     // Everything below re-enters applyLocked for other executions (or this one, whose state is saved).
     for (const call of live) if (call.kind === "playbook") await this.startChild(tx, row, call, scope);
@@ -611,6 +615,9 @@ export class Orchestrator {
       open.length > 0 ? wakeHint(open, pending[0]!.now) : "",
     );
     for (const p of pending) {
+      // In-process workers are woken only for the commands left for any worker to claim (the NOTIFY's rule).
+      const left = p.transition.commands.filter((c) => !leases.has(c.command_id));
+      if (left.length > 0) p.committed.wake = wakeHint(left, p.now);
       const head = heads.get(p.transition.executionId) ?? p.headBefore;
       if (p.transition.checkpoint !== undefined || head !== p.headBefore) {
         scope.states.set(p.transition.executionId, { state: p.state, head });

@@ -63,7 +63,7 @@ export interface SlotOffer {
   lease_ms: number;
   /**
    * Called once by a reporter that passes the offer on, when the request is over, with the commands leased
-   * to this worker (none if it failed). An in-process reporter ignores offers: nothing was reserved for them.
+   * to this worker (none if it failed). A reporter that ignores offers never calls it: nothing was reserved.
    */
   settle(commands: LeasedCommand[]): void;
 }

@@ -122,6 +122,38 @@ for (const database of await testDatabases()) {
       assert.equal(await within("a late waiter", runtime.waitFor(execution_id)), "completed");
     });
 
+    test("a chain's later steps are handed to the worker with its reports, not claimed", async () => {
+      const chain = `apiVersion: noetl.io/v2
+kind: Playbook
+metadata: {name: pushed_embedded}
+workflow:
+  - step: start
+    tool: {kind: noop}
+    next: [{step: b}]
+  - step: b
+    tool: {kind: noop}
+    next: [{step: c}]
+  - step: c
+    tool: {kind: noop}
+`;
+      const { execution_id, status } = await within("the chain", runtime.run(chain));
+      assert.equal(status, "completed");
+      // A claimed command reports how long it was queued on its step.enter; a pushed one was never queued.
+      const enters = await runtime.db.query<{ step: string; claimed: boolean }>(
+        `SELECT step, payload ? 'queued_ms' AS claimed FROM event
+         WHERE execution_id = $1 AND name = 'step.enter' ORDER BY id`,
+        [execution_id],
+      );
+      assert.deepEqual(
+        enters.map((e) => [e.step, e.claimed]),
+        [
+          ["start", true],
+          ["b", false],
+          ["c", false],
+        ],
+      );
+    });
+
     test("an invalid playbook is refused by run() with every issue", async () => {
       await assert.rejects(
         runtime.run("apiVersion: noetl.io/v2\nkind: Playbook\nmetadata: {name: x}\nworkflow: []\n"),
