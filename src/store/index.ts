@@ -70,7 +70,6 @@ export {
   completeCommand,
   completeCommands,
   extendLeases,
-  isLeaseHeld,
   leaseKey,
   releaseCommands,
 } from "./leases.ts";

@@ -130,18 +130,6 @@ export async function completeCommand(
   return rows.length === 1;
 }
 
-/** True while `leaseToken` holds the command's lease (for events that precede completion). */
-export async function isLeaseHeld(
-  db: Db,
-  input: { commandId: string; leaseToken: string },
-): Promise<boolean> {
-  const rows = await db.query(
-    "SELECT 1 FROM command WHERE command_id = $1 AND status = 'leased' AND lease_token::text = $2",
-    [input.commandId, input.leaseToken],
-  );
-  return rows.length === 1;
-}
-
 /**
  * Graceful shutdown: puts this worker's leased commands back in the queue, immediately claimable, and
  * gives the claim back (claims - 1) since the command never ran to an outcome. Returns the released ids.
