@@ -68,7 +68,9 @@ export function roundTrips(spans: readonly Span[], steps: number): JsonObject {
 }
 
 interface StepPhases {
+  /** Commit of the transaction that queued the command → the worker starts claiming it (0 when pushed). */
   wake: number;
+  /** The claim statement, or for a pushed command the answer's way back to the worker. */
   claim: number;
   dispatch: number;
   tool: number;
@@ -80,13 +82,18 @@ interface StepPhases {
   total: number;
 }
 
-/** The critical path of each step, from the commit that queued its command to the commit of its events. */
+/**
+ * The critical path of each step, from the commit that queued its command to the commit of its events. A
+ * command came either by a claim or pushed in the answer to the worker's previous report (the push model):
+ * then that report's transaction queued it, and it arrived with the answer.
+ */
 export function stepPhases(spans: readonly Span[]): JsonObject {
   const sorted = [...spans].sort((a, b) => a.start - b.start);
   const reports = sorted.filter((s) => s.kind === "report");
   const serverTx = sorted.filter((s) => s.kind === "tx" && s.proc === "server");
   const serverQueries = sorted.filter((s) => s.proc === "server" && s.kind === "query");
   const inside = (tx: Span) => serverQueries.filter((q) => q.start >= tx.start && q.end <= tx.end);
+  const txWithin = (request: Span) => serverTx.find((s) => s.start >= request.start && s.end <= request.end);
   // Transactions that queued a command (not the reaper's): the start of the next step's critical path.
   // NOTIFY is delivered at commit, so a worker may claim before the server has the COMMIT's answer: a
   // transaction counts as "queued before the claim" once its insert finished, and `wake` may be negative.
@@ -97,24 +104,36 @@ export function stepPhases(spans: readonly Span[]): JsonObject {
     }))
     .filter((q): q is { tx: Span; inserted: number } => q.inserted !== undefined);
   const phases: StepPhases[] = [];
+  let pushed = 0;
   for (const report of reports) {
     const tool = sorted.find((s) => s.kind === "tool" && s.label === report.label);
     if (!tool) continue;
+    const tx = txWithin(report);
+    if (!tx) continue;
     const claim = sorted
       .filter(
         (s) =>
           s.proc === report.proc && s.label === "claimCommands" && (s.rows ?? 0) > 0 && s.end <= tool.start,
       )
       .at(-1);
-    const tx = serverTx.find((s) => s.start >= report.start && s.end <= report.end);
-    if (!claim || !tx) continue;
-    const queued = queuing.filter((q) => q.inserted <= claim.start).at(-1)?.tx;
+    const previous = reports.filter((s) => s.proc === report.proc && s.end <= tool.start).at(-1);
+    const pushedBy = previous && (!claim || previous.end > claim.end) ? txWithin(previous) : undefined;
+    let queued: Span | undefined;
+    let acquired: { start: number; end: number };
+    if (pushedBy && previous) {
+      queued = pushedBy;
+      acquired = { start: pushedBy.end, end: previous.end };
+      pushed++;
+    } else if (claim) {
+      queued = queuing.filter((q) => q.inserted <= claim.start).at(-1)?.tx;
+      acquired = claim;
+    } else continue;
     if (!queued) continue;
     const sql = inside(tx).reduce((sum, s) => sum + (s.end - s.start), 0);
     phases.push({
-      wake: claim.start - queued.end,
-      claim: claim.end - claim.start,
-      dispatch: tool.start - claim.end,
+      wake: acquired.start - queued.end,
+      claim: acquired.end - acquired.start,
+      dispatch: tool.start - acquired.end,
       tool: tool.end - tool.start,
       to_report: report.start - tool.end,
       http_in: tx.start - report.start,
@@ -124,7 +143,7 @@ export function stepPhases(spans: readonly Span[]): JsonObject {
       total: tx.end - queued.end,
     });
   }
-  const out: JsonObject = { steps_matched: phases.length };
+  const out: JsonObject = { steps_matched: phases.length, pushed };
   for (const key of Object.keys(phases[0] ?? {}) as Array<keyof StepPhases>) {
     const values = phases.map((p) => p[key]);
     out[key] = { median_ms: round(median(values), 3), p95_ms: round(p95(values), 3) };

@@ -1,6 +1,6 @@
 /**
- * The profile harness's worker: what `noetl worker start` does, on a traced Db, with the noop tool and the
- * HTTP reporter traced too. The parent asks for the spans over IPC ({trace: true}) and gets them back.
+ * The profile harness's worker: what `noetl worker start` does (same connection settings, batched reports
+ * with slot offers), on a traced Db, with the noop tool and the HTTP reporter traced too. The parent asks for the spans over IPC ({trace: true}) and gets them back.
  * Usage: tsx bench/profile/harness-worker.ts <db url> <server url> <id>   (spawned with an IPC channel)
  */
 import { loadConfig } from "../../src/config.ts";
@@ -19,7 +19,7 @@ if (url === undefined || serverUrl === undefined || id === undefined) {
 const config = loadConfig(process.env, { db: url, serverUrl, id });
 const log = createLogger({ level: config.logLevel, name: `noetl-worker ${id}` });
 const trace = new Trace(id);
-const db = tracedDb(await openDb({ url, max: 4 }), trace);
+const db = tracedDb(await openDb({ url, max: 4, synchronousCommit: false }), trace);
 const tools = defaultTools().register({
   ...noopTool,
   async execute(toolConfig, args, ctx) {
@@ -30,12 +30,30 @@ const tools = defaultTools().register({
   },
 });
 const http = new HttpReporter({ serverUrl });
+// Both entry points, as the worker uses them: batched reports carry the slot offer (the push model).
 const reporter: EventReporter = {
   async report(events) {
     const start = clock();
     const status = await http.report(events);
     trace.add({ kind: "report", label: events[0]?.command_id ?? "", start, end: clock() });
     return status;
+  },
+  async reportMany(reports, offer) {
+    const start = clock();
+    // The span ends when the answer is in: settling the offer dispatches pushed commands at once.
+    let answered: number | undefined;
+    const traced = offer && {
+      ...offer,
+      settle: (commands: Parameters<typeof offer.settle>[0]) => {
+        answered = clock();
+        offer.settle(commands);
+      },
+    };
+    const outcomes = await http.reportMany(reports, traced);
+    const end = answered ?? clock();
+    for (const events of reports)
+      trace.add({ kind: "report", label: events[0]?.command_id ?? "", start, end });
+    return outcomes;
   },
 };
 const worker = new Worker({
