@@ -2,7 +2,8 @@
  * The current engine state of an execution. The database keeps it as a checkpoint (the row's `state`, as of
  * event `state_event_id`) plus a journal: the engine inputs among the execution's later events, up to
  * `head_event_id`. Replaying the journal over the checkpoint gives the current state, exactly: the engine is
- * deterministic and its only clock is each event's `created_at`, the time of the transaction that applied it.
+ * deterministic and its only clock is each event's `created_at`, the time of the transaction that applied it
+(an optimistic write stores the clock it ran the engine with).
  *
  * A transaction therefore writes its events and a few columns, not the whole state (which a wide loop makes
  * hundreds of kilobytes), and a server keeps the states it produced (StateCache) so that the next
@@ -29,6 +30,17 @@ export interface VersionedState {
   state: ExecutionState;
   /** The head_event_id this state is current for. */
   head: number;
+  /** What a transaction without a lock needs of the row besides the state (Orchestrator.applyOptimistic). */
+  row?: KeptRow;
+}
+
+/** The row as the transaction that produced a kept state left it. */
+export interface KeptRow {
+  playbook_path: string;
+  playbook_version: number;
+  journal_events: number;
+  /** The engine's clock in that transaction: the next one's never goes back before it. */
+  clock: string;
 }
 
 export interface Checkpoint {
@@ -92,6 +104,15 @@ export class StateCache {
     this.entries.delete(executionId); // re-inserted: most recently used
     this.entries.set(executionId, entry);
     return entry.state;
+  }
+
+  /** The kept entry, whatever head it is for (the caller checks it against the database itself). */
+  peek(executionId: string): VersionedState | undefined {
+    const entry = this.entries.get(executionId);
+    if (entry === undefined) return undefined;
+    this.entries.delete(executionId); // re-inserted: most recently used
+    this.entries.set(executionId, entry);
+    return entry;
   }
 
   set(executionId: string, entry: VersionedState): void {

@@ -137,6 +137,8 @@ interface PendingTransition {
   now: string;
   /** What is announced after commit; its wake hint is set when the commands' leases are known. */
   committed: Committed;
+  /** The locked row the transition was computed from. */
+  row: LockedExecution;
 }
 
 /** Deadlocks are possible only between rare pairs (a cancel cascading to children while one ends). */
@@ -207,7 +209,9 @@ export class Orchestrator {
   }
 
   private async startIn(tx: Db, batch: readonly NewStart[], scope: TxScope): Promise<void> {
+    const sent = Date.now();
     const rows = await this.insertStarted(tx, batch);
+    this.learnClock(rows.values().next().value?.locked_at, sent);
     for (const { executionId, request } of batch) {
       const start = {
         execution_id: executionId,
@@ -388,6 +392,18 @@ export class Orchestrator {
     offers: readonly PushOffer[] = [],
   ): Promise<Map<string, ReportOutcome[]>> {
     const started = performance.now();
+    const lone = batch.size === 1 ? [...batch][0] : undefined;
+    if (lone !== undefined && lone[1].length === 1) {
+      const outcome = await this.applyOptimistic(lone[0], lone[1][0]!, offers).catch((err: unknown) => {
+        this.log.debug({ err }, "optimistic write failed; taking the lock");
+        return undefined;
+      });
+      if (outcome !== undefined) {
+        this.vacuum.commandsFinished(1);
+        this.metrics.eventHandling.observe((performance.now() - started) / 1000);
+        return new Map([[lone[0], [outcome]]]);
+      }
+    }
     const apply = (tx: Db, scope: TxScope, reports: ReadonlyMap<string, IncomingEvent[][]>) => {
       scope.offers = offers;
       return this.applyReportsIn(tx, reports, scope);
@@ -423,6 +439,86 @@ export class Orchestrator {
   }
 
   /**
+   * A lone report on an execution whose current state this server holds, without a lock round trip: the
+   * engine runs first, on the kept state, with the database clock as estimated at the last locked
+   * transaction (never earlier than the execution's previous transaction), and one autocommit statement
+   * writes the outcome under a guard (commitTransitions): the execution still running at the kept head, the
+   * report's lease still held. One round trip instead of three (BEGIN with the lock, the write, COMMIT).
+   * Undefined when it does not apply (an end, a child, a cancellation, a checkpoint due: the locked path has
+   * the logic for those) or when the guard failed: nothing was written, and the caller takes the lock.
+   */
+  private async applyOptimistic(
+    executionId: string,
+    report: IncomingEvent[],
+    offers: readonly PushOffer[],
+  ): Promise<ReportOutcome | undefined> {
+    const kept = this.states.peek(executionId);
+    const row = kept?.row;
+    if (kept === undefined || row === undefined || this.clockOffset === undefined) return undefined;
+    if (row.journal_events + report.length >= CHECKPOINT_EVERY_EVENTS) return undefined;
+    const first = report[0]!;
+    const { engine } = await this.catalog.load(row.playbook_path, row.playbook_version);
+    const clock = new Date(Math.max(Date.now() + this.clockOffset, Date.parse(row.clock))).toISOString();
+    const result = engine.handleAll(
+      kept.state,
+      report.map((e) => toInputEvent(e, clock)),
+    );
+    const state = result.state;
+    if (state === undefined || state.status !== "running" || result.cancel_commands.length > 0)
+      return undefined;
+    if (result.commands.some((c) => c.kind === "playbook")) return undefined;
+    const events: NewEvent[] = report.map(toStored);
+    for (const e of result.events) events.push(fromEngine(executionId, e));
+    const scope: TxScope = { out: [], states: new Map(), pending: [], offers, pushed: new Map() };
+    const leases = this.assignOffers(scope, result.commands);
+    const open = result.commands.filter((c) => !leases.has(c.command_id));
+    const transition: Transition = {
+      executionId,
+      events,
+      commands: result.commands.map((c) => {
+        const lease = leases.get(c.command_id);
+        return lease === undefined ? c : { ...c, lease };
+      }),
+      status: state.status,
+      result: state.result ?? null,
+      error: (state.error as JsonObject | undefined) ?? null,
+      ended: false,
+      journalEvents: report.length,
+    };
+    const guard = { head: kept.head, lease: leaseOf(report), clock };
+    const wake = open.length > 0 ? wakeHint(open, clock) : "";
+    const head = (await commitTransitions(this.db, [transition], wake, guard)).get(executionId);
+    if (head === undefined) return undefined;
+    this.states.set(executionId, {
+      state,
+      head,
+      row: { ...row, journal_events: row.journal_events + report.length, clock },
+    });
+    for (const [offer, commands] of scope.pushed) offer.pushed.push(...commands);
+    this.observe(report, events, result.commands);
+    const committed: Committed = {
+      execution_id: executionId,
+      events,
+      commands: result.commands.length,
+      status: state.status,
+    };
+    if (wake !== "") committed.wake = wake;
+    for (const listener of this.listeners) listener(committed);
+    return { ack: { ...ackBase(first), status: "accepted", execution_status: state.status } };
+  }
+
+  /**
+   * The database clock minus this server's, estimated from a locked transaction's now() (the time its first
+   * statement reached the database) against the midpoint of that round trip. Used by applyOptimistic only.
+   */
+  private clockOffset: number | undefined;
+
+  private learnClock(databaseNow: string | undefined, sent: number): void {
+    if (databaseNow === undefined) return;
+    this.clockOffset = Date.parse(databaseNow) - (sent + Date.now()) / 2;
+  }
+
+  /**
    * A report whose events are all stored already is a duplicate; one whose lease is gone is refused (409)
    * alone; the others' events run through the engine, one batch per execution.
    */
@@ -443,7 +539,9 @@ export class Orchestrator {
     }
     const leases = [...firstOfLease].map((r) => leaseOf(r));
     // Pipelined, in this order: the executions' rows are still locked before any command row.
+    const sent = Date.now();
     const [rows, held] = await Promise.all([lockExecutions(tx, ids), completeCommands(tx, leases)]);
+    this.learnClock(rows.values().next().value?.locked_at, sent);
     const holds = (r: IncomingEvent[]) => held.has(leaseKey(r[0]!.command_id!, r[0]!.lease_token!));
     // Only reports whose lease is not held need the slower look-up: applied before, or stale?
     const keys = ids.flatMap((id) =>
@@ -564,7 +662,7 @@ export class Orchestrator {
     };
     if (endedNow) committed.ended = state.status;
     scope.out.push(committed);
-    scope.pending.push({ transition, state, headBefore: row.head_event_id, now: timestamp, committed });
+    scope.pending.push({ transition, state, headBefore: row.head_event_id, now: timestamp, committed, row });
     // Children, a parent or a cascade below need this execution's new head.
     const more = endedNow || live.some((c) => c.kind === "playbook");
     if (!deferred || more) await this.writePending(tx, scope);
@@ -620,7 +718,15 @@ export class Orchestrator {
       if (left.length > 0) p.committed.wake = wakeHint(left, p.now);
       const head = heads.get(p.transition.executionId) ?? p.headBefore;
       if (p.transition.checkpoint !== undefined || head !== p.headBefore) {
-        scope.states.set(p.transition.executionId, { state: p.state, head });
+        const journal =
+          p.transition.checkpoint !== undefined ? 0 : p.row.journal_events + p.transition.journalEvents;
+        const row = {
+          playbook_path: p.row.playbook_path,
+          playbook_version: p.row.playbook_version,
+          journal_events: journal,
+          clock: p.now,
+        };
+        scope.states.set(p.transition.executionId, { state: p.state, head, row });
       } else scope.states.delete(p.transition.executionId);
     }
   }

@@ -84,7 +84,10 @@ export function commandRecords(
  * Queues the command records of parameter `param`; an absent run_at means now. A record with a lease owner
  * goes in leased to it already, its claim counted.
  */
-export const INSERT_COMMANDS = (param: string) => `INSERT INTO command (command_id, execution_id, step,
+export const INSERT_COMMANDS = (
+  param: string,
+  where = "",
+) => `INSERT INTO command (command_id, execution_id, step,
     step_run_id, purpose, kind, tool, args, attempt, call_index, loop_index, run_at, priority, max_claims,
     status, lease_owner, lease_token, lease_expires_at, claims)
   SELECT command_id, execution_id, step, step_run_id, purpose, kind, tool, COALESCE(args, '{}'), attempt,
@@ -93,7 +96,8 @@ export const INSERT_COMMANDS = (param: string) => `INSERT INTO command (command_
     now() + lease_ms * interval '1 millisecond', CASE WHEN lease_owner IS NULL THEN 0 ELSE 1 END
   FROM jsonb_to_recordset(${param}::jsonb) AS x(command_id text, execution_id text, step text, step_run_id text,
     purpose text, kind text, tool jsonb, args jsonb, attempt int, call_index int, loop_index int,
-    run_at timestamptz, priority int, max_claims int, lease_owner text, lease_token text, lease_ms float8)`;
+    run_at timestamptz, priority int, max_claims int, lease_owner text, lease_token text, lease_ms float8)
+  ${where}`;
 
 /**
  * Queues commands in one statement (a JSON array expanded by jsonb_to_recordset). A `run_at` in the

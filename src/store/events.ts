@@ -60,11 +60,14 @@ export const EVENT_INPUT = (param: string) => `SELECT nextval('event_id_seq') AS
   FROM jsonb_to_recordset(${param}::jsonb) AS x(ord int, execution_id text, name text, payload jsonb, step text,
     step_run_id text, command_id text, attempt int, worker_id text, idempotency_key text)`;
 
-/** Inserts the rows of EVENT_INPUT named `input`; an idempotency key seen before is skipped. */
-export const INSERT_EVENTS = (input: string) => `INSERT INTO event (id, execution_id, step, step_run_id,
-    command_id, name, payload, attempt, worker_id, idempotency_key)
+/**
+ * Inserts the rows of EVENT_INPUT named `input`; an idempotency key seen before is skipped. `createdAt`: the
+ * SQL for the events' time (default the transaction's `now()`).
+ */
+export const INSERT_EVENTS = (input: string, createdAt = "now()") => `INSERT INTO event (id, execution_id,
+    step, step_run_id, command_id, name, payload, attempt, worker_id, idempotency_key, created_at)
   SELECT id, execution_id, step, step_run_id, command_id, name, COALESCE(payload, '{}'), attempt, worker_id,
-    idempotency_key
+    idempotency_key, ${createdAt}
   FROM ${input} ORDER BY ord
   ON CONFLICT (idempotency_key) DO NOTHING`;
 

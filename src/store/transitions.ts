@@ -39,16 +39,36 @@ export interface Transition<S = JsonValue> {
 }
 
 /**
+ * The conditions of an optimistic write (no lock taken before it): the statement writes nothing unless the
+ * execution is still running at `head` and the report's lease still holds, which it checks under the row
+ * lock it takes itself, and completes the command in the same statement.
+ */
+export interface TransitionGuard {
+  /** The head_event_id the caller's state is current for. */
+  head: number;
+  /** The reported command and its lease token. */
+  lease: { commandId: string; leaseToken: string };
+  /** The engine's clock for this transition, stored as its events' created_at (a replay sees the same). */
+  clock: string;
+}
+
+/**
  * Writes the transitions (each execution at most once; locked by the caller) and returns each execution's
  * head_event_id afterwards: the last of its events stored so far in this transaction, by any statement.
  * `wake` is the NOTIFY payload for QUEUE_CHANNEL, sent only when a command is queued for any worker to claim.
+ * With a `guard` (one transition, nothing locked by the caller), an empty map means its conditions failed
+ * and nothing was written.
  */
 export async function commitTransitions(
   tx: Db,
   transitions: readonly Transition[],
   wake = "",
+  guard?: TransitionGuard,
 ): Promise<Map<string, number>> {
   if (transitions.length === 0) return new Map();
+  if (guard !== undefined && transitions.length !== 1) {
+    throw new Error("commitTransitions: a guard covers exactly one transition");
+  }
   // One UPDATE row per execution: a second transition of the same one would be silently dropped by it.
   if (new Set(transitions.map((t) => t.executionId)).size < transitions.length) {
     throw new Error("commitTransitions: an execution appears twice; write its transitions one at a time");
@@ -77,14 +97,41 @@ export async function commitTransitions(
   const head = `GREATEST(x.head_event_id,
       (SELECT max(a.id) FROM appended a WHERE a.execution_id = x.id),
       (SELECT max(v.id) FROM event v WHERE v.execution_id = x.id AND v.id > x.head_event_id))`;
+  // Unguarded, every part runs; guarded, each part runs only if `done` completed the reported command,
+  // which it does only while `ok` holds the running execution at the expected head.
+  const gate = guard === undefined ? "" : "EXISTS (SELECT 1 FROM done)";
+  const and = (condition: string) => (gate === "" ? condition : `${condition} AND ${gate}`);
+  const guardCtes =
+    guard === undefined
+      ? ""
+      : `ok AS (
+       SELECT id FROM execution WHERE id = $6 AND head_event_id = $7 AND status = 'running' FOR UPDATE
+     ),
+     done AS (
+       DELETE FROM command WHERE command_id = $8 AND status = 'leased' AND lease_token::text = $9
+         AND EXISTS (SELECT 1 FROM ok)
+       RETURNING command_id
+     ),
+     `;
+  const params: unknown[] = [eventRecords(events), commandRecords(commands), cancel, updates, wake];
+  if (guard !== undefined) {
+    params.push(
+      transitions[0]!.executionId,
+      guard.head,
+      guard.lease.commandId,
+      guard.lease.leaseToken,
+      guard.clock,
+    );
+  }
   const rows = await tx.query<{ id: string; head_event_id: number }>(
-    `WITH input AS (${EVENT_INPUT("$1")}),
-     appended AS (${INSERT_EVENTS("input")} RETURNING id, execution_id),
+    `WITH ${guardCtes}input AS (${EVENT_INPUT("$1")}${gate === "" ? "" : ` WHERE ${gate}`}),
+     appended AS (${INSERT_EVENTS("input", guard === undefined ? "now()" : "$10::timestamptz")}
+       RETURNING id, execution_id),
      cancelled AS (
        DELETE FROM command c USING jsonb_to_recordset($3::jsonb) AS d(execution_id text, every boolean, ids text[])
-       WHERE c.execution_id = d.execution_id AND (d.every OR c.command_id = ANY(d.ids))
+       WHERE ${and("c.execution_id = d.execution_id AND (d.every OR c.command_id = ANY(d.ids))")}
      ),
-     queued AS (${INSERT_COMMANDS("$2")} RETURNING lease_owner),
+     queued AS (${INSERT_COMMANDS("$2", gate === "" ? "" : `WHERE ${gate}`)} RETURNING lease_owner),
      woken AS (
        SELECT pg_notify('${QUEUE_CHANNEL}', $5::text)
        FROM (SELECT 1 FROM queued WHERE lease_owner IS NULL LIMIT 1) q
@@ -99,11 +146,11 @@ export async function commitTransitions(
            journal_events = CASE WHEN u.checkpoint THEN 0 ELSE x.journal_events + u.journal_events END
        FROM jsonb_to_recordset($4::jsonb) AS u(id text, status text, result jsonb, error jsonb, ended boolean,
          journal_events int, checkpoint boolean, state jsonb)
-       WHERE x.id = u.id
+       WHERE ${and("x.id = u.id")}
        RETURNING x.id, x.head_event_id
      )
      SELECT id, head_event_id, (SELECT count(*) FROM woken) AS notified FROM saved`,
-    [eventRecords(events), commandRecords(commands), cancel, updates, wake],
+    params,
   );
   return new Map(rows.map((r) => [r.id, r.head_event_id]));
 }

@@ -1,0 +1,135 @@
+/**
+ * The optimistic path: a lone report on an execution whose current state the server holds is written by
+ * one guarded statement, without a transaction of its own (no lock round trip, no COMMIT). Whatever the
+ * guard refuses (another server moved the execution on, a lease that is gone) goes to the locked path,
+ * and a state rebuilt from the journal is the same as the one the server kept.
+ */
+import assert from "node:assert/strict";
+import { before, test } from "node:test";
+import type { ExecutionState } from "../../src/engine/index.ts";
+import { silentLogger } from "../../src/logger.ts";
+import { Orchestrator } from "../../src/server/orchestrator.ts";
+import { PlaybookCatalog } from "../../src/server/playbooks.ts";
+import { type ClaimedCommand, claimCommands, type Db, getExecution, migrate } from "../../src/store/index.ts";
+import { commandEvents } from "../../src/worker/report.ts";
+import { forEachDatabase } from "../helpers/db.ts";
+
+const CHAIN = `apiVersion: noetl.io/v2
+kind: Playbook
+metadata: {name: optimistic_chain}
+workflow:
+  - step: start
+    tool: {kind: noop}
+    next: [{step: b}]
+  - step: b
+    tool: {kind: noop}
+    next: [{step: c}]
+  - step: c
+    tool: {kind: noop}
+    next: [{step: d}]
+  - step: d
+    tool: {kind: noop}
+`;
+
+const PAIR = `apiVersion: noetl.io/v2
+kind: Playbook
+metadata: {name: optimistic_pair}
+workflow:
+  - step: start
+    loop: {in: [1, 2], iterator: n, mode: parallel}
+    tool: {kind: noop, args: {n: "{{ n }}"}}
+`;
+
+/** The database, counting the transactions opened through it. */
+function counting(db: Db): { db: Db; transactions: () => number } {
+  let n = 0;
+  const wrapped = new Proxy(db, {
+    get(target, key, receiver) {
+      if (key === "transaction") {
+        return (fn: (tx: Db) => Promise<unknown>) => {
+          n++;
+          return target.transaction(fn);
+        };
+      }
+      const value = Reflect.get(target, key, receiver);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+  return { db: wrapped, transactions: () => n };
+}
+
+const done = (c: ClaimedCommand, response: unknown = { step: c.step }) =>
+  commandEvents(c, "w", { ok: true, response: response as never });
+
+await forEachDatabase("server: optimistic writes", (database) => {
+  let db: Db;
+  const server = (on: Db = db) => new Orchestrator(on, new PlaybookCatalog(on), silentLogger());
+  const claimAll = () => claimCommands(db, { workerId: "w", limit: 10, leaseMs: 60_000 });
+
+  before(async () => {
+    db = await database.open();
+    await migrate(db);
+  });
+
+  test("a chain's reports need no transaction, and a replayed state equals the kept one", async () => {
+    const count = counting(db);
+    const first = server(count.db);
+    const { execution_id: id } = await first.execute({ playbook_yaml: CHAIN });
+    const afterStart = count.transactions();
+    for (const step of ["start", "b"]) {
+      const [command] = await claimAll();
+      assert.equal(command?.step, step);
+      const [ack] = await first.accept(done(command!));
+      assert.equal(ack?.status, "accepted");
+    }
+    assert.equal(count.transactions(), afterStart, "the two reports opened no transaction");
+
+    // A server that never saw the execution rebuilds the state from the journal: the same state, clocks
+    // included (the events carry the clock the optimistic writes used).
+    const row = (await getExecution<ExecutionState>(db, id))!;
+    assert.deepEqual(await server().currentState(row), await first.currentState(row));
+
+    for (const step of ["c", "d"]) {
+      const [command] = await claimAll();
+      assert.equal(command?.step, step);
+      await first.accept(done(command!));
+    }
+    const end = await getExecution(db, id);
+    assert.equal(end?.status, "completed");
+    assert.deepEqual(end?.result, { step: "d" });
+  });
+
+  test("another server moved the execution on: the guard refuses and the locked path applies the report", async () => {
+    const [a, b] = [server(), server()];
+    const { execution_id: id } = await a.execute({ playbook_yaml: PAIR });
+    const [one, two] = await claimAll();
+    assert.ok(one && two);
+    await b.accept(done(one, { n: 1 })); // a's kept state is now behind the row's head
+    const [ack] = await a.accept(done(two, { n: 2 }));
+    assert.equal(ack?.status, "accepted");
+    const end = await getExecution(db, id);
+    assert.equal(end?.status, "completed");
+    assert.deepEqual(end?.result, [{ n: 1 }, { n: 2 }]);
+    const stored = await db.query<{ n: number | string }>(
+      "SELECT count(*) AS n FROM event WHERE execution_id = $1 AND name = 'call.done'",
+      [id],
+    );
+    assert.equal(Number(stored[0]?.n), 2);
+  });
+
+  test("a report whose lease is gone is refused (409) and writes nothing", async () => {
+    const a = server();
+    const { execution_id: id } = await a.execute({ playbook_yaml: CHAIN });
+    const [command] = await claimAll();
+    const before = (await getExecution(db, id))!.head_event_id;
+    const stale = { ...command!, lease_token: "00000000-0000-4000-8000-000000000000" };
+    await assert.rejects(
+      a.accept(done(stale)),
+      (err: Error & { code?: string }) => err.code === "E_LEASE_LOST",
+    );
+    assert.equal((await getExecution(db, id))!.head_event_id, before);
+    // The real holder's report still goes through.
+    const [ack] = await a.accept(done(command!));
+    assert.equal(ack?.status, "accepted");
+  });
+});
