@@ -11,6 +11,7 @@ import { type MockApi, startMockApi } from "../../examples/mock-api.ts";
 import { loadConfig } from "../../src/config.ts";
 import { EmbeddedRuntime, type RuntimeConfig } from "../../src/runtime/embedded.ts";
 import { testDatabases } from "../helpers/db.ts";
+import { noopChain } from "../helpers/playbooks.ts";
 import { Processes, within } from "../helpers/processes.ts";
 import { example, postgresUrl } from "./support.ts";
 
@@ -123,19 +124,7 @@ for (const database of await testDatabases()) {
     });
 
     test("a chain's later steps are handed to the worker with its reports, not claimed", async () => {
-      const chain = `apiVersion: noetl.io/v2
-kind: Playbook
-metadata: {name: pushed_embedded}
-workflow:
-  - step: start
-    tool: {kind: noop}
-    next: [{step: b}]
-  - step: b
-    tool: {kind: noop}
-    next: [{step: c}]
-  - step: c
-    tool: {kind: noop}
-`;
+      const chain = noopChain("pushed_embedded", ["start", "b", "c"]);
       const { execution_id, status } = await within("the chain", runtime.run(chain));
       assert.equal(status, "completed");
       // A claimed command reports how long it was queued on its step.enter; a pushed one was never queued.

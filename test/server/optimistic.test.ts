@@ -13,23 +13,9 @@ import { PlaybookCatalog } from "../../src/server/playbooks.ts";
 import { type ClaimedCommand, claimCommands, type Db, getExecution, migrate } from "../../src/store/index.ts";
 import { commandEvents } from "../../src/worker/report.ts";
 import { forEachDatabase } from "../helpers/db.ts";
+import { noopChain } from "../helpers/playbooks.ts";
 
-const CHAIN = `apiVersion: noetl.io/v2
-kind: Playbook
-metadata: {name: optimistic_chain}
-workflow:
-  - step: start
-    tool: {kind: noop}
-    next: [{step: b}]
-  - step: b
-    tool: {kind: noop}
-    next: [{step: c}]
-  - step: c
-    tool: {kind: noop}
-    next: [{step: d}]
-  - step: d
-    tool: {kind: noop}
-`;
+const CHAIN = noopChain("optimistic_chain", ["start", "b", "c", "d"]);
 
 const PAIR = `apiVersion: noetl.io/v2
 kind: Playbook

@@ -30,6 +30,7 @@ import {
 } from "../../src/worker/report.ts";
 import { ReportQueue } from "../../src/worker/report-queue.ts";
 import { Worker } from "../../src/worker/worker.ts";
+import { noopChain } from "../helpers/playbooks.ts";
 import { waitUntil } from "../helpers/processes.ts";
 
 const loop = (n: number) => `apiVersion: noetl.io/v2
@@ -127,19 +128,7 @@ describe("batched reports over HTTP", () => {
   });
 
   test("a chain's next steps come back in the answers to the reports: the worker claims only the first", async () => {
-    const chain = `apiVersion: noetl.io/v2
-kind: Playbook
-metadata: {name: pushed}
-workflow:
-  - step: start
-    tool: {kind: noop}
-    next: [{step: b}]
-  - step: b
-    tool: {kind: noop}
-    next: [{step: c}]
-  - step: c
-    tool: {kind: noop}
-`;
+    const chain = noopChain("pushed", ["start", "b", "c"]);
     let claims = 0;
     const counting: Db = {
       ...db,
