@@ -7,6 +7,7 @@
  * one engine draft, and concurrent executions share one statement of each kind and one commit.
  */
 
+import { BatchPump } from "./batch-pump.ts";
 import type { IncomingEvent } from "./event-records.ts";
 import type { EventAck, PushOffer } from "./orchestrator.ts";
 
@@ -37,15 +38,16 @@ export class ReportBatcher {
   private readonly waiting = new Map<string, Waiting[]>();
   /** Executions with a transaction under way: their next reports wait for it. */
   private readonly busy = new Set<string>();
-  private running = 0;
-  private scheduled = false;
+  private readonly pump: BatchPump;
 
   constructor(
     private readonly apply: ApplyReports,
     /** Bounds one transaction's work (and the request latency of the reports in it). */
     private readonly maxBatch = 256,
-    private readonly maxRunning = MAX_RUNNING,
-  ) {}
+    maxRunning = MAX_RUNNING,
+  ) {
+    this.pump = new BatchPump(maxRunning, () => this.start());
+  }
 
   submit(executionId: string, report: IncomingEvent[], offer?: PushOffer): Promise<EventAck> {
     return new Promise((resolve, reject) => {
@@ -53,21 +55,12 @@ export class ReportBatcher {
       const queue = this.waiting.get(executionId);
       if (queue) queue.push(waiting);
       else this.waiting.set(executionId, [waiting]);
-      this.schedule();
+      this.pump.schedule();
     });
   }
 
-  private schedule(): void {
-    if (this.scheduled || this.running >= this.maxRunning) return;
-    this.scheduled = true;
-    queueMicrotask(() => {
-      this.scheduled = false;
-      while (this.running < this.maxRunning && this.start()) {}
-    });
-  }
-
-  /** Starts a transaction with what is waiting of executions not busy; false when there is none. */
-  private start(): boolean {
+  /** Starts a transaction with what is waiting of executions not busy; undefined when there is none. */
+  private start(): Promise<void> | undefined {
     const batch = new Map<string, Waiting[]>();
     let size = 0;
     for (const [executionId, queue] of this.waiting) {
@@ -78,11 +71,9 @@ export class ReportBatcher {
       batch.set(executionId, taken);
       size += taken.length;
     }
-    if (batch.size === 0) return false;
+    if (batch.size === 0) return undefined;
     for (const executionId of batch.keys()) this.busy.add(executionId);
-    this.running++;
-    void this.run(batch);
-    return true;
+    return this.run(batch);
   }
 
   private async run(batch: Map<string, Waiting[]>): Promise<void> {
@@ -106,8 +97,6 @@ export class ReportBatcher {
       for (const queue of batch.values()) for (const w of queue) w.reject(error);
     } finally {
       for (const executionId of batch.keys()) this.busy.delete(executionId);
-      this.running--;
-      if (this.waiting.size > 0) this.schedule();
     }
   }
 }

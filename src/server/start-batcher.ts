@@ -6,6 +6,8 @@
  * its per-execution ordering: every request here creates an execution of its own.
  */
 
+import { BatchPump } from "./batch-pump.ts";
+
 /** Starts a batch; answers each item with its result or the error that refused it alone. */
 export type ApplyStarts<T, R> = (items: readonly T[]) => Promise<Array<R | Error>>;
 
@@ -20,36 +22,27 @@ const MAX_RUNNING = 2;
 
 export class StartBatcher<T, R> {
   private waiting: Array<Waiting<T, R>> = [];
-  private running = 0;
-  private scheduled = false;
+  private readonly pump: BatchPump;
 
   constructor(
     private readonly apply: ApplyStarts<T, R>,
     /** Bounds one transaction's work (and the latency of the requests in it). */
     private readonly maxBatch = 100,
-    private readonly maxRunning = MAX_RUNNING,
-  ) {}
+    maxRunning = MAX_RUNNING,
+  ) {
+    this.pump = new BatchPump(maxRunning, () =>
+      this.waiting.length === 0 ? undefined : this.run(this.waiting.splice(0, this.maxBatch)),
+    );
+  }
 
   submit(item: T): Promise<R> {
     return new Promise((resolve, reject) => {
       this.waiting.push({ item, resolve, reject });
-      this.schedule();
-    });
-  }
-
-  private schedule(): void {
-    if (this.scheduled || this.running >= this.maxRunning) return;
-    this.scheduled = true;
-    queueMicrotask(() => {
-      this.scheduled = false;
-      while (this.running < this.maxRunning && this.waiting.length > 0) {
-        void this.run(this.waiting.splice(0, this.maxBatch));
-      }
+      this.pump.schedule();
     });
   }
 
   private async run(batch: Array<Waiting<T, R>>): Promise<void> {
-    this.running++;
     try {
       const results = await this.apply(batch.map((w) => w.item));
       batch.forEach((w, i) => {
@@ -61,9 +54,6 @@ export class StartBatcher<T, R> {
     } catch (err) {
       const error = err instanceof Error ? err : new Error(String(err));
       for (const w of batch) w.reject(error);
-    } finally {
-      this.running--;
-      if (this.waiting.length > 0) this.schedule();
     }
   }
 }
