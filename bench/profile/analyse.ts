@@ -75,7 +75,9 @@ interface StepPhases {
   dispatch: number;
   tool: number;
   to_report: number;
+  /** The report's request until its write starts (on the optimistic path this includes the engine). */
   http_in: number;
+  /** The report's transaction, or on the optimistic path its one statement. */
   tx: number;
   tx_sql: number;
   http_out: number;
@@ -93,7 +95,12 @@ export function stepPhases(spans: readonly Span[]): JsonObject {
   const serverTx = sorted.filter((s) => s.kind === "tx" && s.proc === "server");
   const serverQueries = sorted.filter((s) => s.proc === "server" && s.kind === "query");
   const inside = (tx: Span) => serverQueries.filter((q) => q.start >= tx.start && q.end <= tx.end);
-  const txWithin = (request: Span) => serverTx.find((s) => s.start >= request.start && s.end <= request.end);
+  // The write of a report: its transaction, or on the optimistic path its one statement (no transaction).
+  const writes = [
+    ...serverTx,
+    ...serverQueries.filter((q) => q.label === "commitTransitions" && !q.inTx),
+  ].sort((a, b) => a.start - b.start);
+  const txWithin = (request: Span) => writes.find((s) => s.start >= request.start && s.end <= request.end);
   // Transactions that queued a command (not the reaper's): the start of the next step's critical path.
   // NOTIFY is delivered at commit, so a worker may claim before the server has the COMMIT's answer: a
   // transaction counts as "queued before the claim" once its insert finished, and `wake` may be negative.
