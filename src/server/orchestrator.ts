@@ -147,7 +147,7 @@ const TRANSACTION_ATTEMPTS = 3;
 export class Orchestrator {
   private readonly listeners: Array<(c: Committed) => void> = [];
   private readonly reports = new ReportBatcher((batch, offers) => this.applyReports(batch, offers));
-  private readonly starts = new StartBatcher<NewStart, void>((batch) => this.startAll(batch));
+  private readonly starts = new StartBatcher<NewStart>((batch) => this.startAll(batch));
   private readonly states = new StateCache();
   private readonly vacuum: QueueVacuum;
 
@@ -308,9 +308,7 @@ export class Orchestrator {
           if (scope.pending.length > 0) tx.defer(this.writePending(tx, scope));
           return value;
         });
-        for (const [id, versioned] of scope.states) this.states.set(id, versioned);
-        for (const [offer, commands] of scope.pushed) offer.pushed.push(...commands);
-        for (const c of scope.out) for (const listener of this.listeners) listener(c);
+        this.announce(scope);
         return result;
       } catch (err) {
         const state = sqlState(err);
@@ -319,6 +317,13 @@ export class Orchestrator {
         this.log.warn({ err, attempt }, "transaction conflict; retrying");
       }
     }
+  }
+
+  /** After a commit: keep the states it produced, hand pushed commands to their offers, tell the listeners. */
+  private announce(scope: TxScope): void {
+    for (const [id, versioned] of scope.states) this.states.set(id, versioned);
+    for (const [offer, commands] of scope.pushed) offer.pushed.push(...commands);
+    for (const c of scope.out) for (const listener of this.listeners) listener(c);
   }
 
   private async insert(
@@ -475,10 +480,7 @@ export class Orchestrator {
     const transition: Transition = {
       executionId,
       events,
-      commands: result.commands.map((c) => {
-        const lease = leases.get(c.command_id);
-        return lease === undefined ? c : { ...c, lease };
-      }),
+      commands: withLeases(result.commands, leases),
       status: state.status,
       result: state.result ?? null,
       error: (state.error as JsonObject | undefined) ?? null,
@@ -489,12 +491,6 @@ export class Orchestrator {
     const wake = open.length > 0 ? wakeHint(open, clock) : "";
     const head = (await commitTransitions(this.db, [transition], wake, guard)).get(executionId);
     if (head === undefined) return undefined;
-    this.states.set(executionId, {
-      state,
-      head,
-      row: { ...row, journal_events: row.journal_events + report.length, clock },
-    });
-    for (const [offer, commands] of scope.pushed) offer.pushed.push(...commands);
     this.observe(report, events, result.commands);
     const committed: Committed = {
       execution_id: executionId,
@@ -503,7 +499,13 @@ export class Orchestrator {
       status: state.status,
     };
     if (wake !== "") committed.wake = wake;
-    for (const listener of this.listeners) listener(committed);
+    scope.out.push(committed);
+    scope.states.set(executionId, {
+      state,
+      head,
+      row: { ...row, journal_events: row.journal_events + report.length, clock },
+    });
+    this.announce(scope);
     return { ack: { ...ackBase(first), status: "accepted", execution_status: state.status } };
   }
 
@@ -705,10 +707,7 @@ export class Orchestrator {
       tx,
       pending.map((p) => ({
         ...p.transition,
-        commands: p.transition.commands.map((c) => {
-          const lease = leases.get(c.command_id);
-          return lease === undefined ? c : { ...c, lease };
-        }),
+        commands: withLeases(p.transition.commands, leases),
       })),
       open.length > 0 ? wakeHint(open, pending[0]!.now) : "",
     );
@@ -898,6 +897,17 @@ function ackBase(e: IncomingEvent): Pick<EventAck, "execution_id" | "command_id"
   return e.command_id === undefined
     ? { execution_id: e.execution_id }
     : { execution_id: e.execution_id, command_id: e.command_id };
+}
+
+/** The commands, each with the lease assignOffers gave it (if any): inserted leased to that worker. */
+function withLeases(
+  commands: readonly Command[],
+  leases: ReadonlyMap<string, InsertLease>,
+): Array<Command & { lease?: InsertLease }> {
+  return commands.map((c) => {
+    const lease = leases.get(c.command_id);
+    return lease === undefined ? c : { ...c, lease };
+  });
 }
 
 /** An execute request on its way into a start batch. */

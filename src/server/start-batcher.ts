@@ -8,24 +8,24 @@
 
 import { BatchPump } from "./batch-pump.ts";
 
-/** Starts a batch; answers each item with its result or the error that refused it alone. */
-export type ApplyStarts<T, R> = (items: readonly T[]) => Promise<Array<R | Error>>;
+/** Starts a batch; answers each item with undefined (started) or the error that refused it alone. */
+export type ApplyStarts<T> = (items: readonly T[]) => Promise<Array<Error | undefined>>;
 
-interface Waiting<T, R> {
+interface Waiting<T> {
   item: T;
-  resolve: (result: R) => void;
+  resolve: () => void;
   reject: (error: Error) => void;
 }
 
 /** Start transactions under way at once (reports have their own two). */
 const MAX_RUNNING = 2;
 
-export class StartBatcher<T, R> {
-  private waiting: Array<Waiting<T, R>> = [];
+export class StartBatcher<T> {
+  private waiting: Array<Waiting<T>> = [];
   private readonly pump: BatchPump;
 
   constructor(
-    private readonly apply: ApplyStarts<T, R>,
+    private readonly apply: ApplyStarts<T>,
     /** Bounds one transaction's work (and the latency of the requests in it). */
     private readonly maxBatch = 100,
     maxRunning = MAX_RUNNING,
@@ -35,21 +35,20 @@ export class StartBatcher<T, R> {
     );
   }
 
-  submit(item: T): Promise<R> {
+  submit(item: T): Promise<void> {
     return new Promise((resolve, reject) => {
       this.waiting.push({ item, resolve, reject });
       this.pump.schedule();
     });
   }
 
-  private async run(batch: Array<Waiting<T, R>>): Promise<void> {
+  private async run(batch: Array<Waiting<T>>): Promise<void> {
     try {
       const results = await this.apply(batch.map((w) => w.item));
       batch.forEach((w, i) => {
-        const result = results[i];
-        if (result instanceof Error) w.reject(result);
-        else if (result === undefined && results.length <= i) w.reject(new Error(`no result for start ${i}`));
-        else w.resolve(result as R);
+        const error = results[i];
+        if (error === undefined) w.resolve();
+        else w.reject(error);
       });
     } catch (err) {
       const error = err instanceof Error ? err : new Error(String(err));
