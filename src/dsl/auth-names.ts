@@ -11,6 +11,7 @@ import { type Checker, isObject } from "./checker.ts";
 import { formatPath, type Path } from "./path.ts";
 import { SourceDoc } from "./source.ts";
 import { isTemplate } from "./template-sites.ts";
+import { forEachToolConfig } from "./tool-configs.ts";
 import type { JsonObject, JsonValue, Playbook } from "./types.ts";
 
 export interface AuthSite {
@@ -32,47 +33,6 @@ export interface LocatedAuthName {
   template: boolean;
   /** Whether `keychain:` declares this name. */
   declared: boolean;
-}
-
-const NESTED_TOOL_KEYS = ["tool", "sink"];
-
-/** Calls `visit` for every tool config of a playbook document (written or normalised form). */
-function forEachToolConfig(
-  doc: JsonValue,
-  visit: (tool: JsonObject, path: Path, step: string | undefined) => void,
-): void {
-  if (!isObject(doc)) return;
-  const tool = (value: JsonValue | undefined, path: Path, step: string | undefined): void => {
-    if (!isObject(value)) return;
-    visit(value, path, step);
-    for (const key of NESTED_TOOL_KEYS) tool(value[key], [...path, key], step);
-  };
-  const actions = (value: JsonValue | undefined, path: Path, step: string | undefined): void => {
-    if (!isObject(value)) return;
-    if (isObject(value.sink)) tool(value.sink.tool, [...path, "sink", "tool"], step);
-    tool(value.call, [...path, "call"], step);
-  };
-  if (Array.isArray(doc.workbook)) {
-    doc.workbook.forEach((entry, i) => {
-      if (isObject(entry)) tool(entry.tool, ["workbook", i, "tool"], undefined);
-    });
-  }
-  if (!Array.isArray(doc.workflow)) return;
-  doc.workflow.forEach((step, i) => {
-    if (!isObject(step)) return;
-    const name = typeof step.step === "string" ? step.step : undefined;
-    tool(step.tool, ["workflow", i, "tool"], name);
-    if (!Array.isArray(step.case)) return;
-    step.case.forEach((rule, j) => {
-      if (!isObject(rule)) return;
-      const path = ["workflow", i, "case", j, "then"];
-      if (!Array.isArray(rule.then)) actions(rule.then, path, name);
-      else
-        rule.then.forEach((then, k) => {
-          actions(then, [...path, k], name);
-        });
-    });
-  });
 }
 
 /** Every string `auth` of a playbook document, in the written form or the normalised one. */

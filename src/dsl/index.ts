@@ -16,5 +16,6 @@ export { clearParseCache, parsePlaybook, parsePlaybookFile, validate } from "./p
 export { formatPath } from "./path.ts";
 export { playbookSchema } from "./schema.ts";
 export { toYaml } from "./to-yaml.ts";
+export { toolKinds } from "./tool-configs.ts";
 export { TOOL_KINDS, type ToolKind } from "./tool-definitions.ts";
 export type * from "./types.ts";

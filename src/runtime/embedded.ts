@@ -42,7 +42,30 @@ export class EmbeddedRuntime {
     orchestrator.onCommit((c) => this.committed(c));
   }
 
-  static async start(config: RuntimeConfig, log: Logger = silentLogger()): Promise<EmbeddedRuntime> {
+  /**
+   * Opens the database and starts the worker. `warm` names tool kinds the caller is about to run (a
+   * playbook's, from `toolKinds`): their interpreters start while the database opens, not at the first call.
+   */
+  static async start(
+    config: RuntimeConfig,
+    log: Logger = silentLogger(),
+    options: { warm?: Iterable<string> } = {},
+  ): Promise<EmbeddedRuntime> {
+    const tools = defaultTools(config.pythonPath ? { pythonPath: config.pythonPath } : {});
+    tools.warm(options.warm ?? []);
+    try {
+      return await EmbeddedRuntime.open(config, log, tools);
+    } catch (err) {
+      await tools.close();
+      throw err;
+    }
+  }
+
+  private static async open(
+    config: RuntimeConfig,
+    log: Logger,
+    tools: ToolRegistry,
+  ): Promise<EmbeddedRuntime> {
     const db = await openDb(
       config.databaseUrl !== undefined
         ? { url: config.databaseUrl }
@@ -51,13 +74,21 @@ export class EmbeddedRuntime {
           : { dataDir: config.dataDir },
     );
     try {
-      await migrate(db);
+      return await EmbeddedRuntime.wire(db, config, log, tools);
     } catch (err) {
       await db.close();
       throw err;
     }
+  }
+
+  private static async wire(
+    db: Db,
+    config: RuntimeConfig,
+    log: Logger,
+    tools: ToolRegistry,
+  ): Promise<EmbeddedRuntime> {
+    await migrate(db);
     const orchestrator = new Orchestrator(db, new PlaybookCatalog(db), log);
-    const tools = defaultTools(config.pythonPath ? { pythonPath: config.pythonPath } : {});
     const worker = new Worker({
       db,
       tools,

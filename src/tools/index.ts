@@ -9,7 +9,6 @@ export { createHttpTool, idempotencyKey } from "./http.ts";
 export { noopTool } from "./noop.ts";
 export type { PostgresTool, PostgresToolOptions } from "./postgres.ts";
 export { createPostgresTool } from "./postgres.ts";
-export { resolvePythonInterpreter } from "./python/interpreter.ts";
 export type { PythonToolOptions } from "./python.ts";
 export { createPythonTool } from "./python.ts";
 export type { DefaultToolsOptions } from "./registry.ts";

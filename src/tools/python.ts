@@ -4,12 +4,12 @@
  */
 import type { JsonObject } from "../dsl/types.ts";
 import { checkObject, checkSeconds, SECOND, secondsToMs } from "./fields.ts";
-import { resolvePythonInterpreter, runnerScriptPath } from "./python/interpreter.ts";
+import { interpreterFor, learnInterpreter, runnerScriptPath } from "./python/interpreter.ts";
 import { PythonPool } from "./python/pool.ts";
 import type { Tool, ToolContext, ToolOutcome } from "./types.ts";
 
 export interface PythonToolOptions {
-  /** Interpreter to spawn as-is (NOETL_PYTHON); when absent, `python3`'s real `sys.executable` is used. */
+  /** Interpreter to spawn as-is (NOETL_PYTHON); when absent, `python3`, then the real interpreter it ran. */
   pythonPath?: string;
   /** Warm processes, i.e. python calls running at once on this worker (default 2). */
   poolSize?: number;
@@ -26,7 +26,8 @@ export function createPythonTool(opts: PythonToolOptions = {}): Tool {
   const pythonPath = opts.pythonPath;
   const pool = new PythonPool({
     size: Math.max(1, opts.poolSize ?? 2),
-    interpreter: pythonPath ? () => Promise.resolve(pythonPath) : () => resolvePythonInterpreter(),
+    interpreter: () => pythonPath ?? interpreterFor("python3"),
+    ...(pythonPath === undefined && { started: (proc) => learnInterpreter("python3", proc.executable) }),
     runnerPath: runnerScriptPath(),
     startupTimeoutMs: opts.startupTimeoutMs ?? 10 * SECOND,
     captureLimitBytes: opts.captureLimitBytes ?? 1024 * 1024,
@@ -45,6 +46,7 @@ export function createPythonTool(opts: PythonToolOptions = {}): Tool {
       const timeoutMs = secondsToMs(config.timeout, defaultTimeoutMs);
       return pool.run(String(config.code), args, timeoutMs, ctx.signal);
     },
+    warm: () => pool.warm(),
     close: () => pool.close(),
   };
 }

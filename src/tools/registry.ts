@@ -57,6 +57,11 @@ export class ToolRegistry {
     }
   }
 
+  /** Warms the tools of these kinds ahead of their first call (unknown kinds are ignored). */
+  warm(kinds: Iterable<string>): void {
+    for (const kind of kinds) this.tools.get(kind)?.warm?.();
+  }
+
   /** Closes every tool; one tool failing to close does not stop the others. */
   async close(): Promise<void> {
     await Promise.allSettled([...this.tools.values()].map((tool) => tool.close?.()));

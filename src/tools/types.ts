@@ -29,6 +29,8 @@ export interface Tool {
   validate(config: JsonObject): string[];
   /** Run one call. May throw; the registry converts any exception into a failed outcome. */
   execute(config: JsonObject, args: JsonObject, ctx: ToolContext): Promise<ToolOutcome>;
+  /** Start what a first call would wait for (an interpreter), in the background; failures are the call's. */
+  warm?(): void;
   /** Release pools, sockets and processes on shutdown. */
   close?(): Promise<void>;
 }

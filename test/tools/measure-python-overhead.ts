@@ -39,7 +39,7 @@ async function timeCalls(
 const registry = new ToolRegistry().register(createPythonTool({ poolSize: 2 }));
 const cold = performance.now();
 await timeCalls(registry, "result = 0", {}, 1);
-summary("first call (resolve interpreter + start runner)", [performance.now() - cold]);
+summary("first call (a runner started through python3)", [performance.now() - cold]);
 summary("trivial main()", await timeCalls(registry, "def main(**args):\n    return 1", {}, CALLS));
 summary("fibo(10)", await timeCalls(registry, FIBO, { n: 10 }, CALLS));
 summary("fibo(20)", await timeCalls(registry, FIBO, { n: 20 }, 20));

@@ -5,8 +5,8 @@
 import { readFile } from "node:fs/promises";
 import type { Command } from "commander";
 import { loadConfig } from "../../config.ts";
-import { formatIssue, validate } from "../../dsl/index.ts";
-import type { JsonObject } from "../../dsl/types.ts";
+import { formatIssue, toolKinds, validate } from "../../dsl/index.ts";
+import type { JsonObject, Playbook } from "../../dsl/types.ts";
 import { createLogger } from "../../logger.ts";
 import { EmbeddedRuntime, type RunOutcome } from "../../runtime/embedded.ts";
 import type { Committed } from "../../server/orchestrator.ts";
@@ -46,31 +46,40 @@ export function registerRun(program: Command): void {
     });
 }
 
-/** The file's text when it is a valid playbook; otherwise prints every problem and returns undefined. */
-async function readValid(file: string): Promise<string | undefined> {
+interface ValidFile {
+  yaml: string;
+  playbook: Playbook;
+}
+
+/** The file's text and playbook when it is valid; otherwise prints every problem and returns undefined. */
+async function readValid(file: string): Promise<ValidFile | undefined> {
   const yaml = await readFile(file, "utf8");
   const checked = validate(yaml, { file });
-  if (checked.ok) return yaml;
+  if (checked.playbook) return { yaml, playbook: checked.playbook };
   process.stderr.write(`${checked.errors.map(formatIssue).join("\n")}\n`);
   return undefined;
 }
 
 export async function runCommand(file: string, flags: RunFlags): Promise<number> {
-  const yaml = await readValid(file);
-  const others = await Promise.all((flags.register ?? []).map(readValid));
-  if (yaml === undefined || others.includes(undefined)) return 1;
+  const main = await readValid(file);
+  const read = await Promise.all((flags.register ?? []).map(readValid));
+  const others = read.filter((other) => other !== undefined);
+  if (main === undefined || others.length < read.length) return 1;
   const payload: JsonObject = parsePayload(flags.payload, flags.set);
   const config = loadConfig(process.env, {
     ...(flags.db !== undefined && { db: flags.db }),
     ...(flags.dataDir !== undefined && { dataDir: flags.dataDir }),
     ...(flags.concurrency !== undefined && { concurrency: flags.concurrency }),
   });
-  const runtime = await EmbeddedRuntime.start(config, createLogger({ level: "warn", name: "noetl" }));
+  // The python interpreter (if a step needs one) starts while the database opens.
+  const warm = [main, ...others].flatMap((f) => [...toolKinds(f.playbook)]);
+  const log = createLogger({ level: "warn", name: "noetl" });
+  const runtime = await EmbeddedRuntime.start(config, log, { warm });
   let outcome: RunOutcome;
   try {
-    for (const other of others) await runtime.orchestrator.catalog.register(other!);
+    for (const other of others) await runtime.orchestrator.catalog.register(other.yaml);
     if (!flags.quiet) runtime.orchestrator.onCommit(showProgress);
-    outcome = await runtime.run(yaml, payload);
+    outcome = await runtime.run(main.yaml, payload);
   } finally {
     await runtime.close();
   }

@@ -1,50 +1,25 @@
 /**
- * Finding the python to run. `python3` on PATH is often a pyenv shim: a shell script that costs ~250 ms per
- * spawn, so we ask it once for the real interpreter (`sys.executable`) and spawn that directly afterwards.
+ * Finding the python to run. `python3` on PATH is often a pyenv shim: a shell script that costs ~100-250 ms
+ * per spawn before the real interpreter even starts. The first runner is spawned through the command as
+ * given; its ready line names the real interpreter (`sys.executable`), and later runners, in any pool of
+ * this process, are spawned with that directly. Asking the shim first, as this module once did, cost a
+ * whole extra interpreter start on every first call.
  */
-import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
+import { isAbsolute } from "node:path";
 import { fileURLToPath } from "node:url";
-import { ToolError } from "../errors.ts";
-import { SECOND } from "../fields.ts";
 
-const resolved = new Map<string, Promise<string>>();
+const learned = new Map<string, string>();
 
-function askExecutable(command: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile(
-      command,
-      ["-c", "import sys; print(sys.executable)"],
-      { timeout: 10 * SECOND },
-      (err, stdout) => {
-        const path = String(stdout).trim();
-        if (err || !path) {
-          const why = err ? err.message : "sys.executable is empty";
-          reject(
-            new ToolError(
-              "E_PYTHON_UNAVAILABLE",
-              "python",
-              `cannot find a python interpreter via '${command}': ${why}`,
-              false,
-            ),
-          );
-          return;
-        }
-        resolve(path);
-      },
-    );
-  });
+/** What to spawn for `command`: the real interpreter once a runner started through `command` named it. */
+export function interpreterFor(command: string): string {
+  return learned.get(command) ?? command;
 }
 
-/** The real interpreter behind `command`, asked once per process and cached (a failure is not cached). */
-export function resolvePythonInterpreter(command = "python3"): Promise<string> {
-  let found = resolved.get(command);
-  if (!found) {
-    found = askExecutable(command);
-    resolved.set(command, found);
-    found.catch(() => resolved.delete(command));
-  }
-  return found;
+/** Remembers the interpreter a runner spawned through `command` reported as its `sys.executable`. */
+export function learnInterpreter(command: string, executable: string | undefined): void {
+  // An embedded python may report an empty or relative sys.executable: keep spawning the command then.
+  if (executable && isAbsolute(executable)) learned.set(command, executable);
 }
 
 /**

@@ -1,6 +1,7 @@
 /**
- * A fixed-size pool of warm python runner processes, started lazily, one call at a time per process.
- * Dead processes (timeout, crash, external kill) leave the pool; the next call that needs one starts a new one.
+ * A fixed-size pool of warm python runner processes, started lazily (or ahead of the first call by `warm`),
+ * one call at a time per process. Dead processes (timeout, crash, external kill) leave the pool; the next
+ * call that needs one starts a new one.
  */
 import type { JsonObject } from "../../dsl/types.ts";
 import { ToolAbortedError, toCallError } from "../errors.ts";
@@ -9,8 +10,10 @@ import { PythonProcess } from "./process.ts";
 
 export interface PythonPoolOptions {
   size: number;
-  /** The interpreter to spawn; asked on the first start (so an unused pool never spawns anything). */
-  interpreter: () => Promise<string>;
+  /** The interpreter to spawn, asked at every start (it may have learned a shim's target meanwhile). */
+  interpreter: () => string;
+  /** Told each new process, once it is ready (it reports its `sys.executable`). */
+  started?: (proc: PythonProcess) => void;
   runnerPath: string;
   startupTimeoutMs: number;
   captureLimitBytes: number;
@@ -26,6 +29,8 @@ export class PythonPool {
   private readonly live = new Set<PythonProcess>();
   private readonly waiters: Waiter[] = [];
   private starting = 0;
+  /** Starts begun by `warm` for no caller yet: the first waiters take them rather than start their own. */
+  private warming = 0;
   private closing = false;
 
   constructor(private readonly opts: PythonPoolOptions) {}
@@ -54,6 +59,25 @@ export class PythonPool {
       if (proc.alive && !this.closing) this.idle.push(proc);
       this.dispatch();
     }
+  }
+
+  /**
+   * Starts one process ahead of the first call (when none is alive or starting), so the interpreter's
+   * start-up overlaps other work. A failure is left to the first call, which starts its own and reports it.
+   */
+  warm(): void {
+    if (this.closing || this.live.size + this.starting > 0) return;
+    this.warming++;
+    this.startFor({
+      give: (proc) => {
+        this.warming--;
+        this.idle.push(proc);
+        this.dispatch();
+      },
+      fail: () => {
+        this.warming--;
+      },
+    });
   }
 
   async close(): Promise<void> {
@@ -108,6 +132,7 @@ export class PythonPool {
         this.waiters.shift()!.give(idle);
         continue;
       }
+      if (this.waiters.length <= this.warming) return;
       if (this.live.size + this.starting >= this.opts.size) return;
       this.startFor(this.waiters.shift()!);
     }
@@ -116,30 +141,31 @@ export class PythonPool {
   private startFor(waiter: Waiter): void {
     this.starting++;
     const { runnerPath, startupTimeoutMs } = this.opts;
-    this.opts
-      .interpreter()
-      .then((interpreter) => PythonProcess.start(interpreter, runnerPath, startupTimeoutMs))
-      .then(
-        (proc) => {
-          this.starting--;
-          if (this.closing) {
-            void proc.close();
-            waiter.fail(new ToolAbortedError("the python pool was closed"));
-            return;
-          }
-          this.live.add(proc);
-          proc.onClosed(() => {
-            this.live.delete(proc);
-            const index = this.idle.indexOf(proc);
-            if (index >= 0) this.idle.splice(index, 1);
-          });
-          waiter.give(proc);
-        },
-        (err: unknown) => {
-          this.starting--;
-          waiter.fail(err);
-          this.dispatch();
-        },
-      );
+    // Inside a promise: a synchronous throw (no file descriptors left, ...) fails the start like any other.
+    new Promise<PythonProcess>((resolve) =>
+      resolve(PythonProcess.start(this.opts.interpreter(), runnerPath, startupTimeoutMs)),
+    ).then(
+      (proc) => {
+        this.starting--;
+        this.opts.started?.(proc);
+        if (this.closing) {
+          void proc.close();
+          waiter.fail(new ToolAbortedError("the python pool was closed"));
+          return;
+        }
+        this.live.add(proc);
+        proc.onClosed(() => {
+          this.live.delete(proc);
+          const index = this.idle.indexOf(proc);
+          if (index >= 0) this.idle.splice(index, 1);
+        });
+        waiter.give(proc);
+      },
+      (err: unknown) => {
+        this.starting--;
+        waiter.fail(err);
+        this.dispatch();
+      },
+    );
   }
 }

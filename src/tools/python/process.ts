@@ -40,6 +40,8 @@ export class PythonProcess {
   private closed = false;
   private readonly closeListeners: Array<() => void> = [];
   private exit: { code: number | null; signal: NodeJS.Signals | null } = { code: null, signal: null };
+  /** The interpreter's own path (`sys.executable`) from the ready line: a shim's target. */
+  executable: string | undefined;
 
   private constructor(interpreter: string, runnerPath: string) {
     this.outFd = anonymousFile();
@@ -80,6 +82,7 @@ export class PythonProcess {
         if (!ready) {
           ready = true;
           clearTimeout(timer);
+          proc.executable = readyExecutable(line);
           resolve(proc);
           return;
         }
@@ -219,4 +222,13 @@ export class PythonProcess {
  */
 export function playbookEnvironment(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   return Object.fromEntries(Object.entries(env).filter(([name]) => !name.startsWith("NOETL_")));
+}
+
+function readyExecutable(line: string): string | undefined {
+  try {
+    const ready = JSON.parse(line) as { executable?: unknown };
+    return typeof ready.executable === "string" ? ready.executable : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -2,7 +2,7 @@
 
 Protocol (newline-delimited JSON, one object per line, UTF-8):
   fd 3 (parent -> runner): {"id": n, "code": "...", "args": {...}, "capture_limit": bytes}
-  fd 4 (runner -> parent): {"ready": true, "pid": ..., "python": "3.11.7"} once at start, then per call
+  fd 4 (runner -> parent): {"ready": true, "pid": ..., "python": "3.11.7", "executable": ...} once at start, then per call
       {"id": n, "ok": true, "result": <json>, "stdout": "...", "stderr": "..."} or
       {"id": n, "ok": false, "error": {"type", "message", "traceback"}, "stdout": "...", "stderr": "..."}
 fd 1 and fd 2 are files the parent opened (and already unlinked): everything the call writes there,
@@ -244,7 +244,8 @@ def main():
     faulthandler.enable(file=ERR)
     requests = os.fdopen(REQUESTS_FD, "rb")
     replies = os.fdopen(REPLIES_FD, "wb")
-    send(replies, {"ready": True, "pid": os.getpid(), "python": sys.version.split()[0]})
+    ready = {"ready": True, "pid": os.getpid(), "python": sys.version.split()[0], "executable": sys.executable}
+    send(replies, ready)
     for line in requests:
         if not line.strip():
             continue
