@@ -202,6 +202,29 @@ await forEachDatabase("HTTP API", (database) => {
     await post(`/api/v2/executions/${id}/cancel`, {});
   });
 
+  test("a report offering another worker's slots → 400; the reporting worker's own offer is heard", async () => {
+    const res = await post("/api/v2/execute", { playbook_yaml: NOOPS });
+    const id = res.json().execution_id as string;
+    const report = (offeredBy: string) => ({
+      events: [
+        {
+          execution_id: id,
+          name: "call.done",
+          step: "start",
+          command_id: "not-leased",
+          lease_token: "t",
+          worker_id: "w1",
+        },
+      ],
+      offer: { worker_id: offeredBy, slots: 1, lease_ms: 60_000 },
+    });
+    const error = expectError(await post("/api/v2/events", report("w2")), 400, "E_BAD_REQUEST");
+    assert.match(error.message, /offer.worker_id 'w2' is not the worker of these reports \('w1'\)/);
+    // Past that check, a command this worker does not hold is refused as a lost lease.
+    assert.equal((await post("/api/v2/events", report("w1"))).statusCode, 409);
+    await post(`/api/v2/executions/${id}/cancel`, {});
+  });
+
   test("catalog: list, one path with slashes, a given version, and 404 for an unknown path", async () => {
     const changed = `${example("hello_world")}# changed\n`;
     const registrations = [

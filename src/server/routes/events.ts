@@ -1,6 +1,6 @@
 /** The original design's event API: register a playbook (optionally for an execution id) and post events. */
 import type { FastifyInstance } from "fastify";
-import { ApiError } from "../errors.ts";
+import { ApiError, badRequest } from "../errors.ts";
 import type { EventAck, IncomingEvent, Orchestrator, PushOffer } from "../orchestrator.ts";
 import type { ReportOutcome } from "../report-batcher.ts";
 
@@ -86,6 +86,16 @@ export function eventRoutes(app: FastifyInstance, orchestrator: Orchestrator): v
     async (request) => {
       const body = request.body;
       if ("events" in body) {
+        // Commands are pushed to the offering worker on the strength of its reports: another worker's id
+        // would lease them to a worker that is not waiting for them (they would sit until the lease expired).
+        const foreign = body.events.find(
+          (e) => e.worker_id !== undefined && e.worker_id !== body.offer?.worker_id,
+        );
+        if (body.offer && foreign) {
+          throw badRequest(
+            `offer.worker_id '${body.offer.worker_id}' is not the worker of these reports ('${foreign.worker_id}')`,
+          );
+        }
         const offer: PushOffer | undefined = body.offer && { ...body.offer, pushed: [] };
         const outcomes = await orchestrator.acceptEach(body.events, offer);
         for (const o of outcomes) {
