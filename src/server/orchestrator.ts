@@ -26,6 +26,7 @@ import {
   eventsByIdempotencyKey,
   executionStatus,
   executionsWithExhaustedCommands,
+  type HeldLease,
   type InsertLease,
   insertExecution,
   insertLockedExecutions,
@@ -489,8 +490,12 @@ export class Orchestrator {
     };
     const guard = { head: kept.head, lease: leaseOf(report), clock };
     const wake = open.length > 0 ? wakeHint(open, clock) : "";
-    const head = (await commitTransitions(this.db, [transition], wake, guard)).get(executionId);
+    const sent = Date.now();
+    const written = await commitTransitions(this.db, [transition], wake, guard);
+    const head = written.heads.get(executionId);
     if (head === undefined) return undefined;
+    // Every write measures the clock again: a chain that only ever writes here keeps its estimate fresh.
+    this.learnClock(written.now, sent);
     this.observe(report, events, result.commands);
     const committed: Committed = {
       execution_id: executionId,
@@ -498,7 +503,8 @@ export class Orchestrator {
       commands: result.commands.length,
       status: state.status,
     };
-    if (wake !== "") committed.wake = wake;
+    // "" is a wake-up too (runnable now); only commands all pushed to the offering worker need none.
+    if (open.length > 0) committed.wake = wake;
     scope.out.push(committed);
     scope.states.set(executionId, {
       state,
@@ -703,7 +709,7 @@ export class Orchestrator {
     const queued = pending.flatMap((p) => p.transition.commands);
     const leases = this.assignOffers(scope, queued);
     const open = queued.filter((c) => !leases.has(c.command_id));
-    const heads = await commitTransitions(
+    const { heads } = await commitTransitions(
       tx,
       pending.map((p) => ({
         ...p.transition,
@@ -889,8 +895,9 @@ function wakeHint(queued: readonly Command[], now: string): string {
   return earliest > 0 && Number.isFinite(earliest) ? `delay_ms=${Math.ceil(earliest)}` : "";
 }
 
-function leaseOf(report: IncomingEvent[]): { commandId: string; leaseToken: string } {
-  return { commandId: report[0]!.command_id!, leaseToken: report[0]!.lease_token! };
+function leaseOf(report: IncomingEvent[]): HeldLease {
+  const first = report[0]!;
+  return { executionId: first.execution_id, commandId: first.command_id!, leaseToken: first.lease_token! };
 }
 
 function ackBase(e: IncomingEvent): Pick<EventAck, "execution_id" | "command_id"> {

@@ -67,12 +67,12 @@ export {
   type ClaimedCommand,
   type ClaimOptions,
   claimCommands,
-  completeCommand,
   completeCommands,
   extendLeases,
+  type HeldLease,
   leaseKey,
   releaseCommands,
 } from "./leases.ts";
 export { loadMigrations, type Migration, migrate, migrationsDir } from "./migrate.ts";
 export { executionsWithExhaustedCommands, requeueExpiredLeases, takeExhaustedCommands } from "./reaper.ts";
-export { commitTransitions, type Transition } from "./transitions.ts";
+export { CLOCK_TOLERANCE, commitTransitions, type Transition } from "./transitions.ts";

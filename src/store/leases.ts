@@ -2,7 +2,7 @@
  * Claims and leases. A worker claims commands (each claim counts toward max_claims and gets a fresh
  * lease token), keeps them alive with extendLeases, and gives them back with releaseCommands when it
  * stops. The server accepts a command's result only while the worker's token still holds the lease
- * (completeCommand). All expiry times come from the database clock.
+ * (completeCommands). All expiry times come from the database clock.
  */
 
 import type { Command } from "../engine/types.ts";
@@ -112,25 +112,6 @@ export async function extendLeases(
 }
 
 /**
- * Finishes a command: deletes it if `leaseToken` still holds its lease and returns true; otherwise
- * (re-queued, re-leased to someone else, cancelled, already completed) changes nothing and returns false,
- * and the server refuses the stale worker's events (409). A lease that expired but was not yet reaped
- * still counts as held: the work was done and nobody else has it.
- */
-export async function completeCommand(
-  tx: Db,
-  input: { commandId: string; leaseToken: string },
-): Promise<boolean> {
-  // lease_token::text: a malformed token from a client is simply "not the holder", not a cast error.
-  const rows = await tx.query(
-    `DELETE FROM command WHERE command_id = $1 AND status = 'leased' AND lease_token::text = $2
-     RETURNING command_id`,
-    [input.commandId, input.leaseToken],
-  );
-  return rows.length === 1;
-}
-
-/**
  * Graceful shutdown: puts this worker's leased commands back in the queue, immediately claimable, and
  * gives the claim back (claims - 1) since the command never ran to an outcome. Returns the released ids.
  */
@@ -150,23 +131,32 @@ export async function releaseCommands(
   return rows.map((r) => r.command_id);
 }
 
+/** A report's claim to have run a command: the execution it names, the command and its lease token. */
+export interface HeldLease {
+  executionId: string;
+  commandId: string;
+  leaseToken: string;
+}
+
 /**
- * completeCommand for many reports at once (the server applies concurrent reports of one execution in one
- * transaction): deletes each command whose lease is still held with the given token, in one statement.
- * Returns the leases that were held, as `leaseKey(commandId, leaseToken)`: a stale report and the current
- * holder's may name the same command in one batch, and only the holder's token counts.
+ * Finishes commands whose reports arrived (the server applies concurrent reports in one transaction):
+ * deletes each command whose lease is still held with the given token, for the execution the report
+ * names, in one statement. A command re-queued, re-leased to someone else, cancelled or already completed
+ * is left alone, and the server refuses the stale worker's events (409). A lease that expired but was not
+ * yet reaped still counts as held: the work was done and nobody else has it. Returns the leases that were
+ * held, as `leaseKey(commandId, leaseToken)`: a stale report and the current holder's may name the same
+ * command in one batch, and only the holder's token counts.
  */
-export async function completeCommands(
-  tx: Db,
-  leases: ReadonlyArray<{ commandId: string; leaseToken: string }>,
-): Promise<Set<string>> {
+export async function completeCommands(tx: Db, leases: readonly HeldLease[]): Promise<Set<string>> {
   if (leases.length === 0) return new Set();
+  // lease_token::text: a malformed token from a client is simply "not the holder", not a cast error.
   const rows = await tx.query<{ command_id: string; lease_token: string }>(
     `DELETE FROM command c
-     USING unnest($1::text[], $2::text[]) AS l(command_id, lease_token)
-     WHERE c.command_id = l.command_id AND c.status = 'leased' AND c.lease_token::text = l.lease_token
+     USING unnest($1::text[], $2::text[], $3::text[]) AS l(command_id, lease_token, execution_id)
+     WHERE c.command_id = l.command_id AND c.execution_id = l.execution_id AND c.status = 'leased'
+       AND c.lease_token::text = l.lease_token
      RETURNING c.command_id, l.lease_token`,
-    [leases.map((l) => l.commandId), leases.map((l) => l.leaseToken)],
+    [leases.map((l) => l.commandId), leases.map((l) => l.leaseToken), leases.map((l) => l.executionId)],
   );
   return new Set(rows.map((r) => leaseKey(r.command_id, r.lease_token)));
 }

@@ -48,24 +48,42 @@ export interface TransitionGuard {
   head: number;
   /** The reported command and its lease token. */
   lease: { commandId: string; leaseToken: string };
-  /** The engine's clock for this transition, stored as its events' created_at (a replay sees the same). */
+  /**
+   * The engine's clock for this transition, stored as its events' created_at (a replay sees the same). It
+   * must lie within CLOCK_TOLERANCE of the database's now(), or nothing is written.
+   */
   clock: string;
+}
+
+/**
+ * How far a guarded write's clock may be from the database's now(). Ahead by more (the server's clock
+ * stepped, its estimate went stale) would date events in the future and delay a retry's run_at; behind by
+ * more (an event loop stalled for a second) would date them in the past. Either way the write falls back to
+ * the locked path, which dates events with now() and measures the clock again.
+ */
+export const CLOCK_TOLERANCE = { aheadMs: 50, behindMs: 1000 };
+
+export interface WrittenTransitions {
+  /** Each execution's head_event_id afterwards: the last of its events stored so far in the transaction. */
+  heads: Map<string, number>;
+  /** The database's now() for the statement (its transaction's start); undefined when nothing was written. */
+  now: string | undefined;
 }
 
 /**
  * Writes the transitions (each execution at most once; locked by the caller) and returns each execution's
  * head_event_id afterwards: the last of its events stored so far in this transaction, by any statement.
  * `wake` is the NOTIFY payload for QUEUE_CHANNEL, sent only when a command is queued for any worker to claim.
- * With a `guard` (one transition, nothing locked by the caller), an empty map means its conditions failed
- * and nothing was written.
+ * With a `guard` (one transition, nothing locked by the caller), no heads means its conditions failed and
+ * nothing was written.
  */
 export async function commitTransitions(
   tx: Db,
   transitions: readonly Transition[],
   wake = "",
   guard?: TransitionGuard,
-): Promise<Map<string, number>> {
-  if (transitions.length === 0) return new Map();
+): Promise<WrittenTransitions> {
+  if (transitions.length === 0) return { heads: new Map(), now: undefined };
   if (guard !== undefined && transitions.length !== 1) {
     throw new Error("commitTransitions: a guard covers exactly one transition");
   }
@@ -105,11 +123,14 @@ export async function commitTransitions(
     guard === undefined
       ? ""
       : `ok AS (
-       SELECT id FROM execution WHERE id = $6 AND head_event_id = $7 AND status = 'running' FOR UPDATE
+       SELECT id FROM execution WHERE id = $6 AND head_event_id = $7 AND status = 'running'
+         AND $10::timestamptz BETWEEN now() - interval '${CLOCK_TOLERANCE.behindMs} milliseconds'
+           AND now() + interval '${CLOCK_TOLERANCE.aheadMs} milliseconds'
+       FOR UPDATE
      ),
      done AS (
-       DELETE FROM command WHERE command_id = $8 AND status = 'leased' AND lease_token::text = $9
-         AND EXISTS (SELECT 1 FROM ok)
+       DELETE FROM command WHERE command_id = $8 AND execution_id = $6 AND status = 'leased'
+         AND lease_token::text = $9 AND EXISTS (SELECT 1 FROM ok)
        RETURNING command_id
      ),
      `;
@@ -123,7 +144,7 @@ export async function commitTransitions(
       guard.clock,
     );
   }
-  const rows = await tx.query<{ id: string; head_event_id: number }>(
+  const rows = await tx.query<{ id: string; head_event_id: number; now: string }>(
     `WITH ${guardCtes}input AS (${EVENT_INPUT("$1")}${gate === "" ? "" : ` WHERE ${gate}`}),
      appended AS (${INSERT_EVENTS("input", guard === undefined ? "now()" : "$10::timestamptz")}
        RETURNING id, execution_id),
@@ -149,8 +170,8 @@ export async function commitTransitions(
        WHERE ${and("x.id = u.id")}
        RETURNING x.id, x.head_event_id
      )
-     SELECT id, head_event_id, (SELECT count(*) FROM woken) AS notified FROM saved`,
+     SELECT id, head_event_id, now() AS now, (SELECT count(*) FROM woken) AS notified FROM saved`,
     params,
   );
-  return new Map(rows.map((r) => [r.id, r.head_event_id]));
+  return { heads: new Map(rows.map((r) => [r.id, r.head_event_id])), now: rows[0]?.now };
 }

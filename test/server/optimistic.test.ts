@@ -8,9 +8,16 @@ import assert from "node:assert/strict";
 import { before, test } from "node:test";
 import type { ExecutionState } from "../../src/engine/index.ts";
 import { silentLogger } from "../../src/logger.ts";
-import { Orchestrator } from "../../src/server/orchestrator.ts";
+import { type Committed, Orchestrator, type PushOffer } from "../../src/server/orchestrator.ts";
 import { PlaybookCatalog } from "../../src/server/playbooks.ts";
-import { type ClaimedCommand, claimCommands, type Db, getExecution, migrate } from "../../src/store/index.ts";
+import {
+  CLOCK_TOLERANCE,
+  type ClaimedCommand,
+  claimCommands,
+  type Db,
+  getExecution,
+  migrate,
+} from "../../src/store/index.ts";
 import { commandEvents } from "../../src/worker/report.ts";
 import { forEachDatabase } from "../helpers/db.ts";
 import { noopChain } from "../helpers/playbooks.ts";
@@ -101,6 +108,72 @@ await forEachDatabase("server: optimistic writes", (database) => {
       [id],
     );
     assert.equal(Number(stored[0]?.n), 2);
+  });
+
+  test("a command left for any worker wakes in-process workers; one pushed to the reporter does not", async () => {
+    const a = server();
+    const seen: Committed[] = [];
+    a.onCommit((c) => seen.push(c));
+    await a.execute({ playbook_yaml: CHAIN });
+    const [start] = await claimAll();
+    await a.accept(done(start!));
+    // Embedded mode has no LISTEN: `wake` is all that tells its worker that step b is waiting.
+    assert.deepEqual([seen.at(-1)?.commands, seen.at(-1)?.wake], [1, ""]);
+    const [b] = await claimAll();
+    const offer: PushOffer = { worker_id: "w", slots: 1, lease_ms: 60_000, pushed: [] };
+    await a.acceptEach(done(b!), offer);
+    assert.equal(offer.pushed[0]?.step, "c");
+    assert.deepEqual([seen.at(-1)?.commands, seen.at(-1)?.wake], [1, undefined]);
+  });
+
+  test("a report naming another execution than its command's is refused, and that command stays", async () => {
+    for (const kept of [true, false]) {
+      const a = server();
+      const { execution_id: named } = await a.execute({ playbook_yaml: CHAIN });
+      const { execution_id: owner } = await a.execute({ playbook_yaml: CHAIN });
+      const commands = await claimAll();
+      const theirs = commands.find((c) => c.execution_id === owner)!;
+      const reporter = kept ? a : server(); // the optimistic path, then the locked one
+      await assert.rejects(
+        reporter.accept(done({ ...theirs, execution_id: named })),
+        (err: Error & { code?: string }) => err.code === "E_LEASE_LOST",
+        `kept state: ${kept}`,
+      );
+      const [ack] = await a.accept(done(theirs));
+      assert.equal(ack?.status, "accepted", `the owner's report still goes through (kept state: ${kept})`);
+      const mine = commands.find((c) => c.execution_id === named)!;
+      await a.accept(done(mine));
+    }
+  });
+
+  test("a clock estimate gone wrong is caught by the guard and measured again", async () => {
+    const a = server();
+    const steps = ["start", "b", "c", "d"];
+    const { execution_id: id } = await a.execute({ playbook_yaml: noopChain("clock_jump", steps) });
+    const skew = async () => {
+      // The last event's time against the statement's now(), which it also wrote as updated_at.
+      const [row] = await db.query<{ ms: number | string }>(
+        `SELECT extract(epoch FROM (SELECT max(created_at) FROM event WHERE execution_id = $1) - updated_at)
+           * 1000 AS ms FROM execution WHERE id = $1`,
+        [id],
+      );
+      return Number(row!.ms);
+    };
+    for (const step of steps) {
+      // (Earlier tests left commands of their own executions queued.)
+      const command = (await claimAll()).find((c) => c.execution_id === id);
+      assert.equal(command?.step, step);
+      // The server's clock steps back 5 s after step b's write: its estimate of the database clock is 5 s
+      // ahead until the guard refuses it.
+      if (step === "c") (a as unknown as { clockOffset: number }).clockOffset += 5000;
+      await a.accept(done(command!));
+      const ms = await skew();
+      assert.ok(
+        ms <= CLOCK_TOLERANCE.aheadMs,
+        `step ${step}: events dated ${ms} ms after the database's now()`,
+      );
+    }
+    assert.equal((await getExecution(db, id))?.status, "completed");
   });
 
   test("a report whose lease is gone is refused (409) and writes nothing", async () => {

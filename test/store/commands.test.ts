@@ -4,7 +4,6 @@ import {
   type ClaimedCommand,
   cancelCommands,
   claimCommands,
-  completeCommand,
   type Db,
   extendLeases,
   getCommand,
@@ -14,7 +13,7 @@ import {
   releaseCommands,
 } from "../../src/store/index.ts";
 import { forEachDatabase } from "../helpers/db.ts";
-import { makeCommand, makeCommands } from "./fixtures.ts";
+import { completes, makeCommand, makeCommands } from "./fixtures.ts";
 
 const MINUTE_MS = 60_000;
 
@@ -174,18 +173,20 @@ await forEachDatabase("store: command queue", (database) => {
     assert.deepEqual(await extendLeases(db, { workerId: "w1", commandIds: [], leaseMs: 1000 }), []);
   });
 
-  test("completeCommand removes the command for the lease holder's token only", async () => {
+  test("completeCommands removes the command for the lease holder's token, and its own execution, only", async () => {
     await insertCommands(db, [makeCommand("x")]);
     const [claimed] = await claimCommands(db, { workerId: "w1", limit: 1, leaseMs: MINUTE_MS });
     assert.ok(claimed);
     const before = await getCommand(db, "x");
     for (const token of ["00000000-0000-0000-0000-000000000000", "not-a-uuid"]) {
-      assert.equal(await completeCommand(db, { commandId: "x", leaseToken: token }), false);
+      assert.equal(await completes(db, "x", token), false);
     }
+    // The holder's token on a report that names another execution: a client mixing up its commands.
+    assert.equal(await completes(db, "x", claimed.lease_token, "another-execution"), false);
     assert.deepEqual(await getCommand(db, "x"), before);
-    assert.equal(await completeCommand(db, { commandId: "x", leaseToken: claimed.lease_token }), true);
+    assert.equal(await completes(db, "x", claimed.lease_token), true);
     assert.equal(await getCommand(db, "x"), undefined);
-    assert.equal(await completeCommand(db, { commandId: "x", leaseToken: claimed.lease_token }), false);
+    assert.equal(await completes(db, "x", claimed.lease_token), false);
   });
 
   test("releaseCommands re-queues the caller's commands and gives the claim back", async () => {
@@ -203,7 +204,7 @@ await forEachDatabase("store: command queue", (database) => {
       ["queued", 0, null, null],
     );
     assert.equal((await getCommand(db, b.command_id))?.status, "leased");
-    assert.equal(await completeCommand(db, { commandId: a.command_id, leaseToken: a.lease_token }), false);
+    assert.equal(await completes(db, a.command_id, a.lease_token), false);
     const again = await claimCommands(db, { workerId: "w3", limit: 5, leaseMs: MINUTE_MS });
     assert.deepEqual(
       again.map((c) => [c.command_id, c.claims]),

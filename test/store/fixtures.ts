@@ -1,6 +1,6 @@
 /** Builders for store tests: valid rows with only what a test cares about spelled out. */
 import type { Command } from "../../src/engine/types.ts";
-import type { QueueOptions } from "../../src/store/index.ts";
+import { completeCommands, type Db, type QueueOptions } from "../../src/store/index.ts";
 
 export function makeCommand(
   id: string,
@@ -25,4 +25,14 @@ export function makeCommands(count: number, prefix = "c", overrides: Partial<Com
   return Array.from({ length: count }, (_, i) =>
     makeCommand(`${prefix}-${String(i).padStart(4, "0")}`, overrides),
   );
+}
+
+/** Whether the report of `commandId` (of makeCommand's execution unless given) completes it with `leaseToken`. */
+export async function completes(
+  db: Db,
+  commandId: string,
+  leaseToken: string,
+  executionId = "exec-1",
+): Promise<boolean> {
+  return (await completeCommands(db, [{ executionId, commandId, leaseToken }])).size === 1;
 }

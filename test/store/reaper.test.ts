@@ -2,7 +2,6 @@ import assert from "node:assert/strict";
 import { before, beforeEach, test } from "node:test";
 import {
   claimCommands,
-  completeCommand,
   type Db,
   getCommand,
   insertCommands,
@@ -11,7 +10,7 @@ import {
   takeExhaustedCommands,
 } from "../../src/store/index.ts";
 import { forEachDatabase } from "../helpers/db.ts";
-import { makeCommand } from "./fixtures.ts";
+import { completes, makeCommand } from "./fixtures.ts";
 
 const MINUTE_MS = 60_000;
 
@@ -46,16 +45,13 @@ await forEachDatabase("store: leases expire, the reaper requeues or gives up", (
       [row?.status, row?.lease_owner, row?.lease_token, row?.lease_expires_at, row?.claims],
       ["queued", null, null, null, 1],
     );
-    assert.equal(await completeCommand(db, { commandId: "job", leaseToken: first.lease_token }), false);
+    assert.equal(await completes(db, "job", first.lease_token), false);
 
     const [second] = await claimCommands(db, { workerId: "live-worker", limit: 1, leaseMs: MINUTE_MS });
     assert.deepEqual([second?.command_id, second?.claims], ["job", 2]);
-    assert.equal(await completeCommand(db, { commandId: "job", leaseToken: first.lease_token }), false);
+    assert.equal(await completes(db, "job", first.lease_token), false);
     assert.equal((await getCommand(db, "job"))?.lease_owner, "live-worker");
-    assert.equal(
-      await completeCommand(db, { commandId: "job", leaseToken: second?.lease_token ?? "" }),
-      true,
-    );
+    assert.equal(await completes(db, "job", second?.lease_token ?? ""), true);
   });
 
   test("an expired lease with no claims left is taken out of the queue and returned, not re-queued", async () => {

@@ -51,7 +51,7 @@ await forEachDatabase("store: commitTransitions", (database) => {
       makeCommand("tr-b-old2", { execution_id: "tr-b" }),
     ]);
     const earlier = await appendEvents(db, [{ execution_id: "tr-c", name: "step.enter", payload: {} }]);
-    const heads = await commitTransitions(db, [
+    const { heads } = await commitTransitions(db, [
       running("tr-a", {
         events: [
           { execution_id: "tr-a", name: "step.enter", payload: { n: 1 } },
@@ -103,8 +103,8 @@ await forEachDatabase("store: commitTransitions", (database) => {
 
   test("an event stored before is skipped and leaves the head where it was", async () => {
     const event = { execution_id: "tr-c", name: "call.done", payload: {}, idempotency_key: "tr-c/once" };
-    const [first] = (await commitTransitions(db, [running("tr-c", { events: [event] })])).values();
-    const [again] = (await commitTransitions(db, [running("tr-c", { events: [event] })])).values();
+    const [first] = (await commitTransitions(db, [running("tr-c", { events: [event] })])).heads.values();
+    const [again] = (await commitTransitions(db, [running("tr-c", { events: [event] })])).heads.values();
     assert.equal(again, first);
     const stored = await db.query("SELECT id FROM event WHERE idempotency_key = 'tr-c/once'");
     assert.equal(stored.length, 1);
