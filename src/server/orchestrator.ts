@@ -790,8 +790,10 @@ export class Orchestrator {
    * the head that row has; undefined before it starts.
    */
   async currentState(row: ExecutionRow<ExecutionState>): Promise<ExecutionState | undefined> {
-    const kept = this.states.get(row.id, row.head_event_id);
-    if (kept !== undefined) return kept;
+    // peek, not get: a row read without a lock may be older than the kept state, which must stay kept (a
+    // client polling an execution would otherwise send every next report down the locked path).
+    const kept = this.states.peek(row.id);
+    if (kept !== undefined && kept.head === row.head_event_id) return kept.state;
     const { engine } = await this.catalog.load(row.playbook_path, row.playbook_version);
     return (await replayJournal(this.db, row.id, row, row.head_event_id, engine)).state;
   }

@@ -92,6 +92,23 @@ await forEachDatabase("server: optimistic writes", (database) => {
     assert.deepEqual(end?.result, { step: "d" });
   });
 
+  test("reading the state from a row older than the kept one leaves the kept state in use", async () => {
+    const count = counting(db);
+    const a = server(count.db);
+    const { execution_id: id } = await a.execute({ playbook_yaml: CHAIN });
+    const polled = (await getExecution<ExecutionState>(db, id))!; // a client's GET, read before the report
+    const [start] = (await claimAll()).filter((c) => c.execution_id === id);
+    await a.accept(done(start!));
+    assert.equal((await a.currentState(polled))?.status, "running");
+    const before = count.transactions();
+    const [b] = (await claimAll()).filter((c) => c.execution_id === id);
+    await a.accept(done(b!));
+    assert.equal(count.transactions(), before, "the next report still took the optimistic path");
+    for (const command of await claimAll()) await a.accept(done(command)); // c, then d: leave nothing queued
+    for (const command of await claimAll()) await a.accept(done(command));
+    assert.equal((await getExecution(db, id))?.status, "completed");
+  });
+
   test("another server moved the execution on: the guard refuses and the locked path applies the report", async () => {
     const [a, b] = [server(), server()];
     const { execution_id: id } = await a.execute({ playbook_yaml: PAIR });
