@@ -127,6 +127,15 @@ interface TxScope {
   /** Offers of the reports in this transaction, and what it leased to each (handed over after commit). */
   offers: readonly PushOffer[];
   pushed: Map<PushOffer, PushedCommand[]>;
+  /** Metrics of what this transaction applied, counted once it committed (a retried one counts once). */
+  observed: Observation[];
+}
+
+interface Observation {
+  group: IncomingEvent[];
+  stored: NewEvent[];
+  queued: Command[];
+  endedAs?: string;
 }
 
 interface PendingTransition {
@@ -301,7 +310,7 @@ export class Orchestrator {
   /** Runs fn in a transaction (retried on deadlock), then announces what it committed. */
   private async transact<T>(fn: (tx: Db, scope: TxScope) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
-      const scope: TxScope = { out: [], states: new Map(), pending: [], offers: [], pushed: new Map() };
+      const scope = newScope();
       try {
         const result = await this.db.transaction(async (tx) => {
           const value = await fn(tx, scope);
@@ -320,9 +329,13 @@ export class Orchestrator {
     }
   }
 
-  /** After a commit: keep the states it produced, hand pushed commands to their offers, tell the listeners. */
+  /**
+   * After a commit: keep the states it produced, hand pushed commands to their offers, count it in the
+   * metrics, tell the listeners.
+   */
   private announce(scope: TxScope): void {
     for (const [id, versioned] of scope.states) this.states.set(id, versioned);
+    for (const observation of scope.observed) this.observe(observation);
     for (const [offer, commands] of scope.pushed) offer.pushed.push(...commands);
     for (const c of scope.out) for (const listener of this.listeners) listener(c);
   }
@@ -475,7 +488,7 @@ export class Orchestrator {
     if (result.commands.some((c) => c.kind === "playbook")) return undefined;
     const events: NewEvent[] = report.map(toStored);
     for (const e of result.events) events.push(fromEngine(executionId, e));
-    const scope: TxScope = { out: [], states: new Map(), pending: [], offers, pushed: new Map() };
+    const scope = newScope(offers);
     const leases = this.assignOffers(scope, result.commands);
     const open = result.commands.filter((c) => !leases.has(c.command_id));
     const transition: Transition = {
@@ -496,7 +509,7 @@ export class Orchestrator {
     if (head === undefined) return undefined;
     // Every write measures the clock again: a chain that only ever writes here keeps its estimate fresh.
     this.learnClock(written.now, sent);
-    this.observe(report, events, result.commands);
+    scope.observed.push({ group: report, stored: events, queued: result.commands });
     const committed: Committed = {
       execution_id: executionId,
       events,
@@ -674,7 +687,7 @@ export class Orchestrator {
     // Children, a parent or a cascade below need this execution's new head.
     const more = endedNow || live.some((c) => c.kind === "playbook");
     if (!deferred || more) await this.writePending(tx, scope);
-    this.observe(group, events, queued, endedNow ? state.status : undefined);
+    scope.observed.push({ group, stored: events, queued, ...(endedNow && { endedAs: state.status }) });
 
     // Everything below re-enters applyLocked for other executions (or this one, whose state is saved).
     for (const call of live) if (call.kind === "playbook") await this.startChild(tx, row, call, scope);
@@ -845,7 +858,7 @@ export class Orchestrator {
     await this.applyLocked(tx, parentId, callFinished(parentId, call, payload), scope);
   }
 
-  private observe(group: IncomingEvent[], stored: NewEvent[], queued: Command[], endedAs?: string): void {
+  private observe({ group, stored, queued, endedAs }: Observation): void {
     const m = this.metrics;
     for (const e of group) {
       m.events.inc({ name: e.name });
@@ -895,6 +908,10 @@ function wakeHint(queued: readonly Command[], now: string): string {
     earliest = Math.min(earliest, Math.max(0, delay));
   }
   return earliest > 0 && Number.isFinite(earliest) ? `delay_ms=${Math.ceil(earliest)}` : "";
+}
+
+function newScope(offers: readonly PushOffer[] = []): TxScope {
+  return { out: [], states: new Map(), pending: [], offers, pushed: new Map(), observed: [] };
 }
 
 function leaseOf(report: IncomingEvent[]): HeldLease {

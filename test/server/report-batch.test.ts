@@ -88,8 +88,13 @@ await forEachDatabase("server: reports of several executions", (database) => {
     assert.equal(new Set(next.map((rows) => rows[0]!.updated_at)).size, 1);
   });
 
+  /** How many events of `name` the server's metrics counted as applied. */
+  const counted = (name: string) =>
+    Number(new RegExp(`{name="${name}"} (\\d+)`).exec(orchestrator.metrics.events.render())?.[1] ?? 0);
+
   test("a database error in one execution refuses its reports only; the others are applied", async () => {
     const [bad, good1, good2] = await started(3);
+    const callsBefore = counted("call.done");
     await db.exec(`CREATE FUNCTION refuse_update() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN RAISE EXCEPTION 'refused for the test'; END $$;
       CREATE TRIGGER refuse BEFORE UPDATE ON execution FOR EACH ROW
@@ -122,6 +127,8 @@ await forEachDatabase("server: reports of several executions", (database) => {
     }
     const [again] = await orchestrator.accept(report(bad!));
     assert.equal(again!.status, "accepted");
+    // Metrics count what committed: the failed first attempt of the batch is not counted too.
+    assert.equal(counted("call.done") - callsBefore, 3);
   });
 
   async function notificationsDuring(fn: () => Promise<void>): Promise<string[]> {
