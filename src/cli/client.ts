@@ -1,5 +1,8 @@
-/** A small client for the server's JSON API, used by the CLI's remote commands. */
-import { request } from "undici";
+/**
+ * A small client for the server's JSON API, used by the CLI's remote commands. undici is loaded on the
+ * first request: the CLI's other commands need not pay its ~100 ms of module loading.
+ */
+type Request = typeof import("undici").request;
 
 export class ApiRequestError extends Error {
   constructor(
@@ -23,8 +26,13 @@ export class ApiClient {
     return this.call<T>("POST", path, body);
   }
 
-  private async call<T>(method: "GET" | "POST", path: string, body?: unknown): Promise<T> {
-    let res: Awaited<ReturnType<typeof request>>;
+  delete<T>(path: string): Promise<T> {
+    return this.call<T>("DELETE", path);
+  }
+
+  private async call<T>(method: "GET" | "POST" | "DELETE", path: string, body?: unknown): Promise<T> {
+    const { request } = await import("undici");
+    let res: Awaited<ReturnType<Request>>;
     try {
       res = await request(`${this.baseUrl}${path}`, {
         method,

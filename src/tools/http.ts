@@ -1,8 +1,10 @@
 /**
  * `http`: one request per call through a shared keep-alive undici Agent (opened lazily, closed by `close()`).
  * Response `{status, status_code, headers, data, url, elapsed_ms}`; a non-2xx status is a failed call.
+ * undici itself is loaded by the first call (~100 ms of module loading that `noetl run` of a playbook
+ * without http steps need not pay).
  */
-import { Agent, type Dispatcher, interceptors, request } from "undici";
+import type { Agent, Dispatcher } from "undici";
 import type { JsonObject } from "../dsl/types.ts";
 import { failure, ToolAbortedError, ToolError, ToolTimeoutError } from "./errors.ts";
 import { SECOND, secondsToMs } from "./fields.ts";
@@ -22,6 +24,9 @@ export interface HttpToolOptions {
 
 const MAX_REDIRECTIONS = 5;
 
+let undici: Promise<typeof import("undici")> | undefined;
+const loadUndici = () => (undici ??= import("undici"));
+
 /** Stable across retries of the same call (no attempt number), distinct for every call of a step run. */
 export function idempotencyKey(ctx: ToolContext): string {
   return `${ctx.execution_id}/${ctx.step_run_id}/${ctx.call_index}`;
@@ -33,7 +38,8 @@ export function createHttpTool(opts: HttpToolOptions = {}): Tool {
   let agent: Agent | undefined;
   let following: Dispatcher | undefined;
 
-  function dispatcher(followRedirects: boolean): Dispatcher {
+  async function dispatcher(followRedirects: boolean): Promise<Dispatcher> {
+    const { Agent, interceptors } = await loadUndici();
     agent ??= new Agent({ keepAliveTimeout: opts.keepAliveTimeoutMs ?? 4 * SECOND });
     if (!followRedirects) return agent;
     following ??= agent.compose(interceptors.redirect({ maxRedirections: MAX_REDIRECTIONS }));
@@ -54,12 +60,13 @@ export function createHttpTool(opts: HttpToolOptions = {}): Tool {
     ctx.signal.addEventListener("abort", onAbort, { once: true });
     const started = performance.now();
     try {
+      const { request } = await loadUndici();
       const res = await request(plan.url, {
         method: plan.method as Dispatcher.HttpMethod,
         headers: plan.headers,
         body: plan.body,
         signal: controller.signal,
-        dispatcher: dispatcher(config.follow_redirects === true),
+        dispatcher: await dispatcher(config.follow_redirects === true),
       });
       const raw = await readBody(res.body, res.headers, limit, plan.url);
       const headers = jsonHeaders(res.headers);

@@ -11,7 +11,6 @@
  */
 import { readFile } from "node:fs/promises";
 import type { Command } from "commander";
-import { request } from "undici";
 import { parse as parseYaml, YAMLParseError } from "yaml";
 import { type Config, loadConfig } from "../../config.ts";
 import {
@@ -220,25 +219,15 @@ async function readStdin(): Promise<string> {
   return Buffer.concat(chunks).toString("utf8");
 }
 
-/** DELETE through the API (the shared client has no DELETE); false on 404. */
+/** DELETE through the API; false when the server has no such credential (404). */
 async function deleteOnServer(baseUrl: string, name: string): Promise<boolean> {
-  let res: Awaited<ReturnType<typeof request>>;
   try {
-    res = await request(`${baseUrl}/api/v2/credentials/${encodeURIComponent(name)}`, { method: "DELETE" });
+    await new ApiClient(baseUrl).delete(`/api/v2/credentials/${encodeURIComponent(name)}`);
+    return true;
   } catch (err) {
-    throw new Error(`cannot reach the server at ${baseUrl}: ${(err as Error).message}`);
+    if (err instanceof ApiRequestError && err.status === 404) return false;
+    throw err;
   }
-  const text = await res.body.text();
-  if (res.statusCode === 404) return false;
-  if (res.statusCode >= 400) {
-    const error = (JSON.parse(text || "{}") as { error?: { code?: string; message?: string } }).error;
-    throw new ApiRequestError(
-      res.statusCode,
-      error?.code ?? "E_HTTP",
-      error?.message ?? `HTTP ${res.statusCode}`,
-    );
-  }
-  return true;
 }
 
 async function print(output: Promise<CredentialOutput>): Promise<void> {

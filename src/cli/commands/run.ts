@@ -8,7 +8,7 @@ import { loadConfig } from "../../config.ts";
 import { formatIssue, toolKinds, validate } from "../../dsl/index.ts";
 import type { JsonObject, Playbook } from "../../dsl/types.ts";
 import { createLogger } from "../../logger.ts";
-import { EmbeddedRuntime, type RunOutcome } from "../../runtime/embedded.ts";
+import type { RunOutcome } from "../../runtime/embedded.ts";
 import type { Committed } from "../../server/orchestrator.ts";
 import { collect, parsePayload } from "../payload.ts";
 
@@ -74,6 +74,8 @@ export async function runCommand(file: string, flags: RunFlags): Promise<number>
   // The python interpreter (if a step needs one) starts while the database opens.
   const warm = [main, ...others].flatMap((f) => [...toolKinds(f.playbook)]);
   const log = createLogger({ level: "warn", name: "noetl" });
+  // Loaded here rather than at the top: the CLI's other commands need not load the engine and the store.
+  const { EmbeddedRuntime } = await import("../../runtime/embedded.ts");
   const runtime = await EmbeddedRuntime.start(config, log, { warm });
   let outcome: RunOutcome;
   try {

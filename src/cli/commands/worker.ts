@@ -5,9 +5,6 @@ import { type Config, loadConfig } from "../../config.ts";
 import { createCredentialResolver, openCredentialKey } from "../../credentials/index.ts";
 import { createLogger } from "../../logger.ts";
 import { openDb } from "../../store/index.ts";
-import { defaultTools } from "../../tools/index.ts";
-import { HttpReporter } from "../../worker/http-reporter.ts";
-import { Worker } from "../../worker/worker.ts";
 import { requirePostgres } from "../need-postgres.ts";
 import { onShutdown } from "../signals.ts";
 
@@ -35,6 +32,12 @@ export function registerWorker(program: Command): void {
 }
 
 export async function startWorker(config: Readonly<Config>): Promise<void> {
+  // Loaded here rather than at the top: the CLI's other commands need not load the tools and undici.
+  const [{ defaultTools }, { HttpReporter }, { Worker }] = await Promise.all([
+    import("../../tools/index.ts"),
+    import("../../worker/http-reporter.ts"),
+    import("../../worker/worker.ts"),
+  ]);
   const id = config.workerId ?? `${hostname()}-${process.pid}`;
   const log = createLogger({ level: config.logLevel, name: `noetl-worker ${id}` });
   // A worker writes only leases. A claim lost in a database crash is a lease that expired: the command is
