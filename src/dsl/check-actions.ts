@@ -1,6 +1,6 @@
 import { checkNext, checkTarget } from "./check-next.ts";
 import { checkTool, type ToolScope } from "./check-tool.ts";
-import { type Checker, isObject } from "./checker.ts";
+import { type Checker, isObject, misspelt } from "./checker.ts";
 import { ACTION_NAMES, record } from "./definitions.ts";
 import type { Path } from "./path.ts";
 import { didYouMean } from "./suggest.ts";
@@ -73,9 +73,10 @@ function checkAction(checker: Checker, name: string, value: JsonValue, path: Pat
     case "sink":
       checkRecord(checker, value, "sink", path, owner, ["tool"]);
       if (isObject(value)) {
-        if (value.tool === undefined || value.tool === null)
+        if (value.tool !== undefined && value.tool !== null)
+          checkTool(checker, value.tool, [...path, "tool"], owner, scope);
+        else if (!misspelt(value, record("sink")).has("tool"))
           checker.error(path, `${owner}sink needs a 'tool' with a 'kind'`);
-        else checkTool(checker, value.tool, [...path, "tool"], owner, scope);
       }
       return;
     case "call":

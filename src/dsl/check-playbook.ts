@@ -2,7 +2,7 @@ import { checkKeychainAndAuth } from "./auth-names.ts";
 import { checkRecord } from "./check-actions.ts";
 import { checkStep } from "./check-step.ts";
 import { checkTool } from "./check-tool.ts";
-import { type Checker, isObject } from "./checker.ts";
+import { type Checker, isObject, misspelt } from "./checker.ts";
 import { API_VERSION, record } from "./definitions.ts";
 import { isContextName, isIdentifier } from "./names.ts";
 import type { JsonObject, JsonValue } from "./types.ts";
@@ -13,26 +13,29 @@ export function checkPlaybook(checker: Checker, doc: JsonValue): void {
     checker.error([], "a playbook must be a YAML mapping (apiVersion, kind, metadata, workflow)");
     return;
   }
-  checkHeader(checker, doc);
+  // A required key that is absent because it is misspelt (`workfow:`) is reported once, as the unknown key
+  // with its suggestion, not also as missing.
+  const typos = misspelt(doc, record("playbook"));
+  checkHeader(checker, doc, typos);
   const workbookNames = checkWorkbook(checker, doc.workbook);
-  checkWorkflow(checker, doc.workflow, workbookNames);
+  if (!typos.has("workflow")) checkWorkflow(checker, doc.workflow, workbookNames);
   checkKeychainAndAuth(checker, doc);
 }
 
-function checkHeader(checker: Checker, doc: JsonObject): void {
+function checkHeader(checker: Checker, doc: JsonObject, typos: ReadonlySet<string>): void {
   const def = record("playbook");
   checker.checkKeys(doc, def, [], "", "playbook", ["apiVersion", "kind", "metadata", "workflow"]);
-  if (doc.apiVersion !== API_VERSION) {
+  if (doc.apiVersion !== API_VERSION && !typos.has("apiVersion")) {
     const written = doc.apiVersion === undefined ? "(missing)" : String(doc.apiVersion);
     checker.error(
       ["apiVersion"],
       `Invalid apiVersion: ${written}. v2 playbooks must use 'apiVersion: noetl.io/v2'`,
     );
   }
-  if (doc.kind !== "Playbook") checker.error(["kind"], "kind must be 'Playbook'");
-  if (doc.metadata === undefined || doc.metadata === null)
-    checker.error(["metadata"], "missing 'metadata' (with a 'name')");
-  else checkRecord(checker, doc.metadata, "metadata", ["metadata"], "");
+  if (doc.kind !== "Playbook" && !typos.has("kind")) checker.error(["kind"], "kind must be 'Playbook'");
+  if (doc.metadata === undefined || doc.metadata === null) {
+    if (!typos.has("metadata")) checker.error(["metadata"], "missing 'metadata' (with a 'name')");
+  } else checkRecord(checker, doc.metadata, "metadata", ["metadata"], "");
   checker.checkShape(doc.workload ?? undefined, def.fields.workload!.shape, ["workload"], "");
   if (doc.keychain !== undefined && doc.keychain !== null) {
     if (!Array.isArray(doc.keychain)) checker.error(["keychain"], "'keychain' must be a list of {name, ...}");
@@ -82,7 +85,9 @@ function checkWorkflow(checker: Checker, workflow: JsonValue | undefined, workbo
   for (const step of workflow) {
     if (isObject(step) && typeof step.step === "string") stepNames.add(step.step);
   }
-  if (!stepNames.has("start")) checker.error(["workflow"], "Workflow must have a step named 'start'");
+  if (!stepNames.has("start") && !workflow.some(isMisspeltStart)) {
+    checker.error(["workflow"], "Workflow must have a step named 'start'");
+  }
 
   const firstLine = new Map<string, number>();
   workflow.forEach((step, i) => {
@@ -93,9 +98,17 @@ function checkWorkflow(checker: Checker, workflow: JsonValue | undefined, workbo
     }
     const name = typeof step.step === "string" ? step.step : undefined;
     const label = name ?? `workflow[${i}]`;
-    checkStepName(checker, step.step, [...path, "step"], label, firstLine);
+    if (step.step !== undefined || !misspelt(step, record("step")).has("step")) {
+      checkStepName(checker, step.step, [...path, "step"], label, firstLine);
+    }
     checkStep(checker, step, path, { stepName: label, stepNames, workbookNames });
   });
+}
+
+/** A step whose `step` key is misspelt (`stp: start`): its typo is reported, not a missing `start`. */
+function isMisspeltStart(step: JsonValue): boolean {
+  if (!isObject(step) || step.step !== undefined || !misspelt(step, record("step")).has("step")) return false;
+  return Object.values(step).includes("start");
 }
 
 function checkStepName(

@@ -1,7 +1,7 @@
 import { checkRecord, checkThen, type StepScope } from "./check-actions.ts";
 import { checkNext } from "./check-next.ts";
 import { checkTool } from "./check-tool.ts";
-import { type Checker, isObject } from "./checker.ts";
+import { type Checker, isObject, misspelt } from "./checker.ts";
 import { record } from "./definitions.ts";
 import { isContextName } from "./names.ts";
 import type { Path } from "./path.ts";
@@ -22,8 +22,9 @@ export function checkStep(checker: Checker, step: JsonObject, path: Path, scope:
   checker.checkKeys(step, record("step"), path, owner, "step", ["type", "tool", "step"]);
   checker.checkFields(step, record("step"), path, owner, CUSTOM_KEYS);
 
-  if (step.tool === undefined || step.tool === null) checker.error(path, `${owner}Missing 'tool' field`);
-  else checkTool(checker, step.tool, [...path, "tool"], owner, scope);
+  if (step.tool !== undefined && step.tool !== null)
+    checkTool(checker, step.tool, [...path, "tool"], owner, scope);
+  else if (!misspelt(step, record("step")).has("tool")) checker.error(path, `${owner}Missing 'tool' field`);
 
   if (step.loop !== undefined && step.loop !== null) checkLoop(checker, step.loop, [...path, "loop"], owner);
   if (step.case !== undefined && step.case !== null) checkCase(checker, step.case, [...path, "case"], scope);
@@ -61,17 +62,18 @@ function checkCase(checker: Checker, rules: JsonValue, path: Path, scope: StepSc
       checker.error(at, `${owner}case[${i}] must be a mapping with 'when' and 'then'`);
       return;
     }
-    if (rule.when === undefined || rule.when === null)
-      checker.error(at, `${owner}case[${i}] missing 'when' field`);
-    else if (typeof rule.when !== "string" && typeof rule.when !== "boolean") {
+    const typos = misspelt(rule, record("caseRule"));
+    if (rule.when === undefined || rule.when === null) {
+      if (!typos.has("when")) checker.error(at, `${owner}case[${i}] missing 'when' field`);
+    } else if (typeof rule.when !== "string" && typeof rule.when !== "boolean") {
       checker.error(
         [...at, "when"],
         `${owner}case[${i}] 'when' must be a template, an expression or a boolean`,
       );
     }
-    if (rule.then === undefined || rule.then === null)
-      checker.error(at, `${owner}case[${i}] missing 'then' field`);
-    else checkThen(checker, rule.then, [...at, "then"], scope);
+    if (rule.then === undefined || rule.then === null) {
+      if (!typos.has("then")) checker.error(at, `${owner}case[${i}] missing 'then' field`);
+    } else checkThen(checker, rule.then, [...at, "then"], scope);
     checker.checkKeys(rule, record("caseRule"), at, owner, "case rule", ["when", "then"]);
   });
 }

@@ -1,7 +1,7 @@
 import { formatPath, type Path, startsWith } from "./path.ts";
 import { describeShape, type RecordDef, type Shape } from "./shapes.ts";
 import type { Position, SourceDoc } from "./source.ts";
-import { didYouMean } from "./suggest.ts";
+import { closest, didYouMean } from "./suggest.ts";
 import type { JsonObject, JsonValue, ValidationIssue } from "./types.ts";
 
 interface RawIssue {
@@ -67,6 +67,8 @@ export class Checker {
   /**
    * Reports keys outside `def.fields` (with a suggestion) and missing required keys. `prefix` names the
    * step (`Step 'fetch': `), `owner` the structure (`loop`). Keys in `skip` are the caller's (e.g. v1 `type`).
+   * A required key is not reported missing when an unknown key is a typo of it (`workfow`): the typo,
+   * with its suggestion, is the real cause. Callers that check required keys themselves use `misspelt`.
    */
   checkKeys(
     value: JsonObject,
@@ -84,8 +86,11 @@ export class Checker {
         this.error([...path, key], `${prefix}unknown ${owner} key '${key}'${hint}`, { at: "key" });
       }
     }
+    // In an open record an unknown key is allowed, so it is not reported: keep the "missing" message.
+    const typos = def.open ? new Set<string>() : misspelt(value, def);
     for (const [key, field] of Object.entries(def.fields)) {
-      if (field.required && (value[key] === undefined || value[key] === null) && !skip.includes(key)) {
+      if (!field.required || skip.includes(key) || typos.has(key)) continue;
+      if (value[key] === undefined || value[key] === null) {
         this.error([...path, key], `${prefix}${owner} is missing '${key}'`);
       }
     }
@@ -112,6 +117,21 @@ export class Checker {
     this.error(path, `${prefix}'${String(key)}' must be ${describeShape(shape)}`);
     return false;
   }
+}
+
+/**
+ * The known keys of `def` that are absent from `value` while an unknown key of `value` is a typo of them
+ * (the key `didYouMean` would suggest): `{workfow: [...]}` → `workflow`.
+ */
+export function misspelt(value: JsonObject, def: RecordDef): Set<string> {
+  const known = Object.keys(def.fields);
+  const out = new Set<string>();
+  for (const key of Object.keys(value)) {
+    if (known.includes(key)) continue;
+    const match = closest(key, known);
+    if (match !== undefined && (value[match] === undefined || value[match] === null)) out.add(match);
+  }
+  return out;
 }
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;

@@ -76,6 +76,53 @@ describe("issue format", () => {
   });
 });
 
+describe("a misspelt required key is reported as the typo, not as missing", () => {
+  test("top level: only the unknown key with its suggestion", () => {
+    const text = minimal("x");
+    assert.deepEqual(issues(text.replace("workflow:", "workfow:")), [
+      "4:1 workfow: unknown playbook key 'workfow' (did you mean 'workflow'?)",
+    ]);
+    assert.deepEqual(issues(text.replace("metadata:", "metdata:")), [
+      "3:1 metdata: unknown playbook key 'metdata' (did you mean 'metadata'?)",
+    ]);
+    assert.deepEqual(issues(text.replace("apiVersion:", "apiversion:").replace("kind:", "knd:")), [
+      "1:1 apiversion: unknown playbook key 'apiversion' (did you mean 'apiVersion'?)",
+      "2:1 knd: unknown playbook key 'knd' (did you mean 'kind'?)",
+    ]);
+  });
+
+  test("a key that is really missing, or an unrelated unknown key, still reports the missing key", () => {
+    const text = minimal("x").replace("workflow:", "steps:");
+    assert.deepEqual(issues(text), [
+      "1:1 workflow: Workflow cannot be empty",
+      "4:1 steps: unknown playbook key 'steps'",
+    ]);
+  });
+
+  test("steps, rules and sinks: the typo only", () => {
+    const text = `${minimal("x").replace("    tool: {kind: noop}", "    tol: {kind: noop}")}    case:
+      - whn: true
+        then: {sink: {tol: {kind: noop}}}
+  - stp: start
+    tool: {kind: noop}
+`;
+    assert.deepEqual(issues(text), [
+      "6:5 workflow[0].tol: Step 'start': unknown step key 'tol' (did you mean 'tool'?)",
+      "8:9 workflow[0].case[0].whn: Step 'start': unknown case rule key 'whn' (did you mean 'when'?)",
+      "9:23 workflow[0].case[0].then.sink.tol: Step 'start': unknown sink key 'tol' (did you mean 'tool'?)",
+      "10:5 workflow[1].stp: Step 'workflow[1]': unknown step key 'stp' (did you mean 'step'?)",
+    ]);
+  });
+
+  test("in an action's mapping", () => {
+    const text = `${minimal("x")}    case:\n      - when: true\n        then: {fail: {mesage: no}, collect: {frm: x, into: y}}\n`;
+    assert.deepEqual(issues(text), [
+      "9:23 workflow[0].case[0].then.fail.mesage: Step 'start': unknown fail key 'mesage' (did you mean 'message'?)",
+      "9:46 workflow[0].case[0].then.collect.frm: Step 'start': unknown collect key 'frm' (did you mean 'from'?)",
+    ]);
+  });
+});
+
 describe("did you mean", () => {
   test("counts a swap of adjacent letters as one edit", () => {
     assert.equal(editDistance("fecth", "fetch"), 1);
