@@ -31,6 +31,13 @@ export function analyse(text: string): Analysis {
     if (problem.code === "DUPLICATE_KEY") {
       const path = source.pathAt(problem.offset);
       checker.error(path, `duplicate key '${String(path[path.length - 1] ?? "?")}'`, { position });
+    } else if (problem.code === "MULTIPLE_DOCS") {
+      fatal = true;
+      checker.error(
+        [],
+        "a playbook file holds one YAML document, but a second document starts here (put each playbook in a file of its own, or remove the extra '---')",
+        { position },
+      );
     } else {
       fatal = true;
       const hint = unquotedHint(text, problem.offset);

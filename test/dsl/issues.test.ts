@@ -50,6 +50,19 @@ describe("issue format", () => {
     assert.match(bomb[0] ?? "", /too many values/);
   });
 
+  test("a second YAML document is reported where it starts, without the yaml library's advice", () => {
+    const expected = (line: number) =>
+      `${line}:1 a playbook file holds one YAML document, but a second document starts here (put each playbook in a file of its own, or remove the extra '---')`;
+    assert.deepEqual(issues(`${minimal("x")}---\nfoo: 1\n`), [expected(7)]);
+    assert.deepEqual(issues(`---\n${minimal("x")}---\n`), [expected(8)]);
+    assert.deepEqual(issues(`${minimal("x")}...\nfoo: 1\n`), [expected(8)]);
+    assert.ok(
+      !issues(`${minimal("x")}---\n`)
+        .join("\n")
+        .includes("parseAllDocuments"),
+    );
+  });
+
   test("unknown top-level keys and metadata problems", () => {
     const text = minimal("x").replace("workflow:", "workfow: []\nworkflow:");
     assert.deepEqual(issues(text), [
