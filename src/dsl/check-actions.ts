@@ -6,6 +6,9 @@ import type { Path } from "./path.ts";
 import { didYouMean } from "./suggest.ts";
 import type { JsonObject, JsonValue } from "./types.ts";
 
+/** `set: {ctx: {...}}` and `set: {vars: {...}}` wrap the names to set; they are not names themselves. */
+const SET_WRAPPERS = ["ctx", "vars"];
+
 export interface StepScope extends ToolScope {
   stepName: string;
   stepNames: ReadonlySet<string>;
@@ -55,7 +58,16 @@ function checkAction(checker: Checker, name: string, value: JsonValue, path: Pat
   const shape = record("actions").fields[name]?.shape;
   switch (name) {
     case "set":
-      checker.checkShape(value, record("actions").fields.set!.shape, path, owner);
+      if (!checker.checkShape(value, record("actions").fields.set!.shape, path, owner) || !isObject(value))
+        return;
+      for (const wrapper of SET_WRAPPERS) {
+        if (value[wrapper] === undefined || isObject(value[wrapper])) continue;
+        checker.error(
+          [...path, wrapper],
+          `${owner}'set.${wrapper}' must be a mapping of names to values (set: {${wrapper}: {name: value}}); '${wrapper}' is not a variable name`,
+          value[wrapper] === null ? { at: "key" } : {},
+        );
+      }
       return;
     case "collect":
       checkRecord(checker, value, "collect", path, owner);

@@ -89,6 +89,28 @@ describe("issue format", () => {
   });
 });
 
+describe("set", () => {
+  const rule = (then: string) => `${minimal("x")}    case:\n      - when: true\n        then: ${then}\n`;
+
+  test("'set.ctx' and 'set.vars' must be mappings, not variables named ctx or vars", () => {
+    assert.deepEqual(issues(rule("{set: {ctx: 5}}")), [
+      "9:27 workflow[0].case[0].then.set.ctx: Step 'start': 'set.ctx' must be a mapping of names to values (set: {ctx: {name: value}}); 'ctx' is not a variable name",
+    ]);
+    assert.deepEqual(issues(rule("{set: {a: 1, vars: [1]}}")), [
+      "9:34 workflow[0].case[0].then.set.vars: Step 'start': 'set.vars' must be a mapping of names to values (set: {vars: {name: value}}); 'vars' is not a variable name",
+    ]);
+    assert.deepEqual(issues(rule("\n          set:\n            ctx:\n")), [
+      "11:13 workflow[0].case[0].then.set.ctx: Step 'start': 'set.ctx' must be a mapping of names to values (set: {ctx: {name: value}}); 'ctx' is not a variable name",
+    ]);
+  });
+
+  test("the documented forms stay valid", () => {
+    for (const set of ["{ctx: {a: 1}}", "{vars: {a: 1}}", "{a: 1}", "{ctx: {}, b: 2}"]) {
+      assert.deepEqual(issues(rule(`{set: ${set}}`)), [], set);
+    }
+  });
+});
+
 describe("a misspelt required key is reported as the typo, not as missing", () => {
   test("top level: only the unknown key with its suggestion", () => {
     const text = minimal("x");
