@@ -6,6 +6,7 @@ import type { JsonObject, JsonValue } from "../dsl/types.ts";
 import { evaluate, isTruthy, renderDeep } from "../expr/index.ts";
 import { ErrorCode, StepFailure } from "./errors.ts";
 import type { Scope } from "./scope.ts";
+import { storable } from "./storable.ts";
 
 /** Objects already known to hold no `{{`: rendering returns them as they are (static tool configs are common). */
 const staticValues = new WeakMap<object, boolean>();
@@ -28,7 +29,7 @@ function describe(error: unknown): string {
 export function renderValue(value: JsonValue, scope: Scope, step: string, what: string): JsonValue {
   if (!hasTemplate(value)) return value;
   try {
-    return toJson(renderDeep(value, scope));
+    return storable(toJson(renderDeep(value, scope)));
   } catch (error) {
     throw new StepFailure(ErrorCode.render, `Step '${step}': cannot render ${what}: ${describe(error)}`);
   }
@@ -48,8 +49,7 @@ export function renderTool(
   if (!hasTemplate(tool)) return tool;
   const skip = kind === "python" ? isPythonCode : undefined;
   try {
-    const rendered = renderDeep(tool, scope, skip);
-    return rendered as JsonObject;
+    return storable(renderDeep(tool, scope, skip) as JsonObject);
   } catch (error) {
     throw new StepFailure(ErrorCode.render, `Step '${step}': cannot render ${what}: ${describe(error)}`);
   }
@@ -68,7 +68,7 @@ export function evaluateExpression(
 ): JsonValue | undefined {
   try {
     const value = evaluate(expression, scope);
-    return value === undefined ? undefined : toJson(value);
+    return value === undefined ? undefined : storable(toJson(value));
   } catch (error) {
     throw new StepFailure(ErrorCode.render, `Step '${step}': cannot evaluate ${what}: ${describe(error)}`);
   }

@@ -4,9 +4,9 @@
  * proves the worker still holds the command.
  */
 import type { JsonObject } from "../dsl/types.ts";
+import { storable } from "../engine/storable.ts";
 import type { CallError, Command } from "../engine/types.ts";
 import type { ToolOutcome } from "../tools/types.ts";
-import { storable } from "./storable.ts";
 
 export type WorkerEventName = "step.enter" | "call.done" | "step.exit";
 

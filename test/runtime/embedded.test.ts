@@ -40,6 +40,21 @@ workflow:
             return {"k\\x00": "a\\x00b"}
 `;
 
+/** A template that renders U+0000 into the next step's args: the report of `start` used to be refused. */
+const NUL_RENDERED = `apiVersion: noetl.io/v2
+kind: Playbook
+metadata: {name: nul_rendered, path: tests/nul_rendered}
+workflow:
+  - step: start
+    tool: {kind: noop}
+    next: end
+  - step: end
+    tool: {kind: noop, args: {w: "{{ 'a\\\\x00b' }}"}}
+    case:
+      - when: "{{ event.name == 'step.exit' }}"
+        then: {set: {ctx: {kept: "{{ 'c\\\\x00d' }}"}}, result: {from: "[response.w, ctx.kept]"}}
+`;
+
 /** Compiled like the CLI compiles it, from an environment of our own (not the test process's). */
 const BASE = loadConfig({
   NOETL_WORKER_CONCURRENCY: "4",
@@ -156,6 +171,19 @@ for (const database of await testDatabases()) {
       assert.equal(out.status, "completed", JSON.stringify(out.error));
       assert.deepEqual(out.result, { "k\uFFFD": "a\uFFFDb" });
       assert.equal(out.steps[0]?.calls, 1);
+    });
+
+    test("a template that renders U+0000 stores U+FFFD; no step is blamed, nothing runs twice", async () => {
+      const out = await runtime.run(NUL_RENDERED);
+      assert.equal(out.status, "completed", JSON.stringify(out.error));
+      assert.deepEqual(out.result, ["a\uFFFDb", "c\uFFFDd"]);
+      assert.deepEqual(
+        out.steps.map((s) => [s.step, s.status, s.calls]),
+        [
+          ["start", "completed", 1],
+          ["end", "completed", 1],
+        ],
+      );
     });
   });
 }

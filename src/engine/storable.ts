@@ -4,7 +4,9 @@
  * tool result with such a character (an API field, a python string, binary noise on stdout) then never
  * reached the server: the lease expired, the command ran again up to max_claims times, and the step failed
  * as "worker_lost". Such characters become U+FFFD (the Unicode replacement character), in keys as in
- * values, before the events leave the worker.
+ * values, before the events leave the worker. The engine does the same with what templates render (a
+ * `'\x00'` in an expression): a command or a ctx value carrying one would make the transaction that stores
+ * it fail, and with it the report of the step before.
  */
 import { mapStrings } from "../dsl/json.ts";
 import type { JsonValue } from "../dsl/types.ts";

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { storable } from "../../src/worker/storable.ts";
+import { storable } from "../../src/engine/storable.ts";
 
 test("NUL characters and lone UTF-16 surrogates become U+FFFD, in keys and values", () => {
   const cut = JSON.parse('"emoji \\udc80 cut"') as string; // an API that cut text inside an emoji
