@@ -1,3 +1,4 @@
+import { checkNul } from "./check-nul.ts";
 import { checkPlaybook } from "./check-playbook.ts";
 import { checkTemplates } from "./check-templates.ts";
 import { Checker, isObject } from "./checker.ts";
@@ -59,6 +60,7 @@ export function analyse(text: string): Analysis {
     );
     checker.suppress(found.path);
   }
+  checkNul(checker, source);
   let doc: ReturnType<SourceDoc["toJson"]>;
   try {
     doc = source.toJson();

@@ -89,6 +89,30 @@ describe("issue format", () => {
   });
 });
 
+describe("NUL characters", () => {
+  const why =
+    "contains a NUL character (U+0000); a playbook cannot hold it (PostgreSQL cannot store it in text or JSON); remove it";
+
+  test("written raw in a plain scalar, a block scalar, a key or a comment", () => {
+    const text = `${minimal("x")}workload:\n  a: x\u0000y\n  b: |\n    line\n    \u0000\n  "c\u0000": 1\n# note \u0000\n`;
+    assert.deepEqual(issues(text), [
+      `8:7 workload.a: the string ${why}`,
+      `11:5 workload.b: the string ${why}`,
+      `12:5 workload.c\\0: the key ${why}`,
+      `13:8 the file ${why}`,
+    ]);
+  });
+
+  test("an anchor is reported once, where it is written, however often it is used", () => {
+    const text = `${minimal("x")}workload:\n  a: &nul "\\0"\n  b: [*nul, *nul]\n`;
+    assert.deepEqual(issues(text), [`8:12 workload.a: the string ${why}`]);
+  });
+
+  test("an escaped backslash before a zero is not a NUL", () => {
+    assert.deepEqual(issues(`${minimal("x")}workload: {a: "\\\\0", b: '\\0', c: \\x00}\n`), []);
+  });
+});
+
 describe("set", () => {
   const rule = (then: string) => `${minimal("x")}    case:\n      - when: true\n        then: ${then}\n`;
 
