@@ -31,6 +31,7 @@ export interface RunOutcome {
 
 export class EmbeddedRuntime {
   private readonly waiters = new Map<string, Array<(status: string) => void>>();
+  private endPoll: NodeJS.Timeout | undefined;
 
   private constructor(
     readonly db: Db,
@@ -110,6 +111,7 @@ export class EmbeddedRuntime {
     const runtime = new EmbeddedRuntime(db, orchestrator, worker, tools, reaper);
     await worker.start();
     reaper.start();
+    runtime.pollEnds(config.pollMs);
     return runtime;
   }
 
@@ -135,15 +137,25 @@ export class EmbeddedRuntime {
     return new Promise((resolve) => {
       this.waiters.set(executionId, [...(this.waiters.get(executionId) ?? []), resolve]);
       // Registered first, then asked: an end committed in between is seen by one path or the other.
-      executionStatus(this.db, executionId).then(
-        (status) => {
-          if (status !== undefined && status !== "running" && status !== "pending") {
-            this.settle(executionId, status);
-          }
-        },
-        () => undefined, // closed meanwhile: nothing to wait for
-      );
+      void this.settleIfEnded(executionId);
     });
+  }
+
+  private async settleIfEnded(executionId: string): Promise<void> {
+    const status = await executionStatus(this.db, executionId).catch(() => undefined); // closed meanwhile
+    if (status !== undefined && status !== "running" && status !== "pending") this.settle(executionId, status);
+  }
+
+  /**
+   * Asks the database every `pollMs` whether an awaited execution ended. An end is normally seen at once,
+   * from this process's own commit; with `--db`, a `noetl worker` of a server on the same database may run
+   * the last step, and that server's commit is not heard here (`noetl run` used to wait forever).
+   */
+  private pollEnds(pollMs: number): void {
+    this.endPoll = setInterval(() => {
+      for (const executionId of this.waiters.keys()) void this.settleIfEnded(executionId);
+    }, pollMs);
+    this.endPoll.unref();
   }
 
   async outcome(executionId: string): Promise<RunOutcome> {
@@ -159,6 +171,7 @@ export class EmbeddedRuntime {
   }
 
   async close(): Promise<void> {
+    clearInterval(this.endPoll);
     await this.reaper.stop();
     await this.worker.stop();
     await this.tools.close();
