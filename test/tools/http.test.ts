@@ -124,6 +124,12 @@ describe("http tool against a local server", () => {
     assert.equal(data.url, "/echo?q=x+y");
   });
 
+  test("on GET, params win over the payload on the same key", async () => {
+    const tool = { kind: "http", endpoint: `${base}/echo`, params: { a: "p" }, payload: { a: "x", b: "y" } };
+    const data = responseOf(await registry.run(command(tool), context())).data as unknown as Seen;
+    assert.equal(data.url, "/echo?b=y&a=p");
+  });
+
   test("a non-JSON content-type gives the body as text", async () => {
     const response = responseOf(
       await registry.run(command({ kind: "http", endpoint: `${base}/text` }), context()),

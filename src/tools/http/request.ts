@@ -109,8 +109,12 @@ export function planRequest(config: JsonObject, idempotencyKey: string): HttpReq
   const method = methodOf(config);
   const url = new URL(String(endpointOf(config)));
   const payload = payloadOf(config);
-  if (BODYLESS.has(method) && isObject(payload)) appendParams(url, payload);
-  if (isObject(config.params)) appendParams(url, config.params);
+  const params = isObject(config.params) ? config.params : {};
+  if (BODYLESS.has(method) && isObject(payload)) {
+    const unless = Object.entries(payload).filter(([key]) => !Object.hasOwn(params, key));
+    appendParams(url, Object.fromEntries(unless));
+  }
+  appendParams(url, params);
 
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(isObject(config.headers) ? config.headers : {})) {
