@@ -1,7 +1,8 @@
 /**
- * API errors: typed, with stable codes, rendered as `{error: {code, message, details}}` (never a bare 500 for bad input).
+ * API errors: typed, with stable codes, rendered as `{error: {code, message, details?}}` (never a bare 500 for
+ * bad input).
  */
-import type { FastifyError, FastifyInstance } from "fastify";
+import type { FastifyError, FastifyInstance, FastifySchemaValidationError } from "fastify";
 import { sqlState } from "../store/index.ts";
 
 /**
@@ -42,6 +43,34 @@ export function errorBody(code: string, message: string, details?: unknown): Err
   return { error: details === undefined ? { code, message } : { code, message, details } };
 }
 
+/**
+ * Schema errors a client can act on. Ajv reports the branch it took through an `if`/`then`/`else` as one more
+ * error ('must match "else" schema') that says nothing the branch's own errors do not; those are dropped.
+ */
+function usefulErrors(errors: readonly FastifySchemaValidationError[]): FastifySchemaValidationError[] {
+  return errors.filter((e) => e.keyword !== "if");
+}
+
+/** One line per problem, naming the field: Ajv's own "must NOT have additional properties" does not. */
+function describe(e: FastifySchemaValidationError, dataVar: string): string {
+  const where = `${dataVar}${e.instancePath}`;
+  switch (e.keyword) {
+    case "additionalProperties":
+      return `${where} has an unknown field '${String(e.params.additionalProperty)}'`;
+    case "enum":
+      return `${where} must be one of ${(e.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(", ")}`;
+    default:
+      return `${where} ${e.message ?? "is invalid"}`;
+  }
+}
+
+/** fastify's `schemaErrorFormatter`: the 400's message, each problem once. */
+export function formatSchemaErrors(errors: FastifySchemaValidationError[], dataVar: string): Error {
+  const useful = usefulErrors(errors);
+  const lines = [...new Set((useful.length > 0 ? useful : errors).map((e) => describe(e, dataVar)))];
+  return new Error(lines.join(", "));
+}
+
 /** Maps every error fastify can raise (validation, body parsing, size limits, ours) to the JSON error body. */
 export function installErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError | ApiError, request, reply) => {
@@ -51,7 +80,10 @@ export function installErrorHandler(app: FastifyInstance): void {
     const unstorable = UNSTORABLE_INPUT.get(sqlState(err) ?? "");
     if (unstorable !== undefined) return reply.status(400).send(errorBody("E_BAD_REQUEST", unstorable));
     if (err.validation) {
-      return reply.status(400).send(errorBody("E_BAD_REQUEST", err.message, err.validation));
+      const useful = usefulErrors(err.validation);
+      return reply
+        .status(400)
+        .send(errorBody("E_BAD_REQUEST", err.message, useful.length > 0 ? useful : err.validation));
     }
     const status = err.statusCode ?? 500;
     if (status >= 400 && status < 500) {

@@ -178,6 +178,102 @@ await forEachDatabase("HTTP API", (database) => {
     expectError(await get("/api/v2/executions?color=red"), 400);
   });
 
+  test("unknown fields → 400 on every body, naming the field", async () => {
+    const bad: Array<[string, object]> = [
+      ["/api/v2/catalog/register", { playbook_yaml: NOOPS, bogus: 1 }],
+      ["/api/v2/playbooks/register", { playbook_yaml: NOOPS, bogus: 1 }],
+      ["/api/v2/execute", { playbook_yaml: NOOPS, bogus: 1 }],
+      ["/api/v2/executions/no-such-id/cancel", { reason: "r", bogus: 1 }],
+    ];
+    for (const [url, body] of bad) {
+      const error = expectError(await post(url, body), 400, "E_BAD_REQUEST");
+      assert.equal(error.message, "body has an unknown field 'bogus'", url);
+    }
+  });
+
+  test("bodies are not type-coerced: a number where a string belongs → 400", async () => {
+    const bad: Array<[string, object, string]> = [
+      ["/api/v2/catalog/register", { playbook_yaml: 5 }, "body/playbook_yaml must be string"],
+      ["/api/v2/playbooks/register", { playbook_yaml: 5 }, "body/playbook_yaml must be string"],
+      ["/api/v2/execute", { path: 5 }, "body/path must be string"],
+      ["/api/v2/execute", { path: "examples/hello_world", version: "1" }, "body/version must be integer"],
+      ["/api/v2/executions/no-such-id/cancel", { reason: 5 }, "body/reason must be string"],
+    ];
+    for (const [url, body, message] of bad) {
+      assert.equal(expectError(await post(url, body), 400, "E_BAD_REQUEST").message, message, url);
+    }
+    // Query strings are text: their numbers are still read as numbers, and still checked.
+    assert.equal((await get("/api/v2/executions?limit=2&offset=1")).statusCode, 200);
+    expectError(await get("/api/v2/executions?limit=2.5"), 400, "E_BAD_REQUEST");
+    expectError(await get("/api/v2/executions?limit=ten"), 400, "E_BAD_REQUEST");
+  });
+
+  test("a body that is not JSON → 415", async () => {
+    for (const url of ["/api/v2/execute", "/api/v2/events", "/api/v2/catalog/register"]) {
+      const res = await app.inject({
+        method: "POST",
+        url,
+        headers: { "content-type": "text/plain" },
+        payload: JSON.stringify({ playbook_yaml: NOOPS }),
+      });
+      expectError(res, 415, "FST_ERR_CTP_INVALID_MEDIA_TYPE");
+    }
+    // Cancel needs no body at all.
+    const res = await post("/api/v2/execute", { playbook_yaml: NOOPS });
+    const id = res.json().execution_id as string;
+    const cancel = await app.inject({ method: "POST", url: `/api/v2/executions/${id}/cancel` });
+    assert.equal(cancel.statusCode, 200, cancel.body);
+  });
+
+  test("an unknown cursor → 400, not an empty last page", async () => {
+    const error = expectError(await get("/api/v2/executions?cursor=garbage"), 400, "E_BAD_REQUEST");
+    assert.match(error.message, /invalid cursor 'garbage'/);
+  });
+
+  test("a workflow.start whose payload.payload is not an object → 400, as /execute's payload", async () => {
+    const reg = await post("/api/v2/playbooks/register", {
+      playbook_yaml: NOOPS,
+      execution_id: "api-bad-start",
+    });
+    assert.equal(reg.statusCode, 200, reg.body);
+    const start = (payload: unknown) => ({ execution_id: "api-bad-start", name: "workflow.start", payload });
+    for (const body of [start({ payload: [1] }), { events: [start({ payload: "x" })] }]) {
+      const error = expectError(await post("/api/v2/events", body), 400, "E_BAD_REQUEST");
+      assert.match(error.message, /payload\/payload must be object/);
+    }
+    assert.equal((await get("/api/v2/executions/api-bad-start")).json().status, "pending", "not started");
+    // An object is accepted and starts the execution.
+    const ok = await post("/api/v2/events", start({ payload: { n: 2 } }));
+    assert.equal(ok.statusCode, 200, ok.body);
+    await post("/api/v2/executions/api-bad-start/cancel", {});
+  });
+
+  test("a bad /events body → a message naming what is wrong, once", async () => {
+    const cases: Array<[unknown, string]> = [
+      [{ execution_id: "x", name: "workflow.start", extra: 1 }, "body has an unknown field 'extra'"],
+      [{ execution_id: "x" }, "body must have required property 'name'"],
+      [
+        { execution_id: "x", name: "workflow.explode" },
+        'body/name must be one of "workflow.start", "step.enter", "call.done", "step.exit", "workflow.cancel"',
+      ],
+      [
+        { events: [{ execution_id: "x", name: "call.done", oops: 1 }] },
+        "body/events/0 has an unknown field 'oops'",
+      ],
+      [{ events: [] }, "body/events must NOT have fewer than 1 items"],
+      [{ events: "x" }, "body/events must be array"],
+    ];
+    for (const [body, message] of cases) {
+      const error = expectError(await post("/api/v2/events", body), 400, "E_BAD_REQUEST");
+      assert.equal(error.message, message, JSON.stringify(body));
+      assert.ok(Array.isArray(error.details), "details lists each problem");
+      assert.ok(
+        (error.details as Array<{ keyword: string }>).every((d) => d.keyword !== "if"),
+        JSON.stringify(error.details),
+      );
+    }
+  });
+
   test("NUL characters (which PostgreSQL cannot store) → 400, not 500", async () => {
     expectError(await get("/api/v2/executions/a%00b"), 400, "E_BAD_REQUEST");
     expectError(await get("/api/v2/catalog/a%00b"), 400, "E_BAD_REQUEST");
@@ -249,8 +345,15 @@ await forEachDatabase("HTTP API", (database) => {
     assert.equal(body.yaml, changed);
     assert.equal(body.versions.length, 2);
     assert.equal((await get("/api/v2/catalog/examples/hello_world?version=1")).json().version, 1);
-    expectError(await get("/api/v2/catalog/examples/hello_world?version=9"), 404, "E_NOT_FOUND");
-    expectError(await get("/api/v2/catalog/examples/nothing"), 404, "E_NOT_FOUND");
+    const missing = expectError(
+      await get("/api/v2/catalog/examples/hello_world?version=9"),
+      404,
+      "E_NOT_FOUND",
+    );
+    assert.equal(missing.message, "no version 9 of 'examples/hello_world'");
+    const nothing = expectError(await get("/api/v2/catalog/examples/nothing"), 404, "E_NOT_FOUND");
+    assert.equal(nothing.message, "no playbook registered at 'examples/nothing'");
+    expectError(await get("/api/v2/catalog/examples/nothing?version=1"), 404, "E_NOT_FOUND");
     expectError(await get("/api/v2/catalog/examples/hello_world?version=zero"), 400);
 
     // Execute a registered playbook by path.

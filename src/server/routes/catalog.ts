@@ -12,6 +12,7 @@ export function catalogRoutes(app: FastifyInstance, orchestrator: Orchestrator):
         body: {
           type: "object",
           required: ["playbook_yaml"],
+          additionalProperties: false,
           properties: { playbook_yaml: { type: "string", minLength: 1 } },
         },
       },
@@ -30,9 +31,17 @@ export function catalogRoutes(app: FastifyInstance, orchestrator: Orchestrator):
     { schema: { querystring: { type: "object", properties: { version: { type: "integer", minimum: 1 } } } } },
     async (request) => {
       const path = request.params["*"];
-      const row = await getPlaybook(orchestrator.db, path, request.query.version);
-      if (!row) throw notFound(`no playbook registered at '${path}'`);
+      const { version } = request.query;
+      const row = await getPlaybook(orchestrator.db, path, version);
       const versions = await listPlaybookVersions(orchestrator.db, path);
+      if (!row) {
+        // The path may well exist: say which of the two is missing (as /execute does for a version).
+        throw notFound(
+          version === undefined || versions.length === 0
+            ? `no playbook registered at '${path}'`
+            : `no version ${version} of '${path}'`,
+        );
+      }
       return {
         path: row.path,
         version: row.version,

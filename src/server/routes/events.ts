@@ -22,6 +22,34 @@ const eventSchema = {
     lease_token: { type: "string" },
     idempotency_key: { type: "string", maxLength: 500 },
   },
+  // A start's `payload.payload` is merged over the workload, as /execute's `payload` is: a list or a string
+  // was accepted and silently ignored.
+  if: { type: "object", required: ["name"], properties: { name: { const: "workflow.start" } } },
+  // biome-ignore lint/suspicious/noThenProperty: `then` is a JSON Schema keyword
+  then: {
+    type: "object",
+    properties: { payload: { type: "object", properties: { payload: { type: "object" } } } },
+  },
+} as const;
+
+const batchSchema = {
+  type: "object",
+  required: ["events"],
+  additionalProperties: false,
+  properties: {
+    events: { type: "array", minItems: 1, maxItems: 1000, items: eventSchema },
+    // Slots the posting worker offers for the commands these reports make runnable.
+    offer: {
+      type: "object",
+      required: ["worker_id", "slots", "lease_ms"],
+      additionalProperties: false,
+      properties: {
+        worker_id: { type: "string", minLength: 1, maxLength: 200 },
+        slots: { type: "integer", minimum: 1, maximum: 1000 },
+        lease_ms: { type: "integer", minimum: 1000, maximum: 86_400_000 },
+      },
+    },
+  },
 } as const;
 
 export function eventRoutes(app: FastifyInstance, orchestrator: Orchestrator): void {
@@ -32,6 +60,7 @@ export function eventRoutes(app: FastifyInstance, orchestrator: Orchestrator): v
         body: {
           type: "object",
           required: ["playbook_yaml"],
+          additionalProperties: false,
           properties: {
             playbook_yaml: { type: "string", minLength: 1 },
             execution_id: { type: "string", minLength: 1, maxLength: 200 },
@@ -57,29 +86,14 @@ export function eventRoutes(app: FastifyInstance, orchestrator: Orchestrator): v
     "/api/v2/events",
     {
       schema: {
+        // A body with `events` is a batch, any other one event. Not a `oneOf`: its errors were those of every
+        // branch ("must NOT have additional properties" four times), whichever the client meant.
         body: {
-          oneOf: [
-            eventSchema,
-            {
-              type: "object",
-              required: ["events"],
-              additionalProperties: false,
-              properties: {
-                events: { type: "array", minItems: 1, maxItems: 1000, items: eventSchema },
-                // Slots the posting worker offers for the commands these reports make runnable.
-                offer: {
-                  type: "object",
-                  required: ["worker_id", "slots", "lease_ms"],
-                  additionalProperties: false,
-                  properties: {
-                    worker_id: { type: "string", minLength: 1, maxLength: 200 },
-                    slots: { type: "integer", minimum: 1, maximum: 1000 },
-                    lease_ms: { type: "integer", minimum: 1000, maximum: 86_400_000 },
-                  },
-                },
-              },
-            },
-          ],
+          type: "object",
+          if: { type: "object", required: ["events"] },
+          // biome-ignore lint/suspicious/noThenProperty: `then` is a JSON Schema keyword
+          then: batchSchema,
+          else: eventSchema,
         },
       },
     },

@@ -1,9 +1,15 @@
 /** Starting, listing, inspecting and cancelling executions. */
 import type { FastifyInstance } from "fastify";
 import type { ExecutionState } from "../../engine/index.ts";
-import { type ExecutionStatus, getExecution, listEvents, listExecutions } from "../../store/index.ts";
+import {
+  type ExecutionStatus,
+  executionStatus,
+  getExecution,
+  listEvents,
+  listExecutions,
+} from "../../store/index.ts";
 import { listStepRuns } from "../../store/step-runs.ts";
-import { notFound } from "../errors.ts";
+import { badRequest, notFound } from "../errors.ts";
 import type { ExecuteRequest, Orchestrator } from "../orchestrator.ts";
 
 const STATUSES: ExecutionStatus[] = ["pending", "running", "completed", "failed", "cancelled"];
@@ -66,6 +72,11 @@ export function executionRoutes(app: FastifyInstance, orchestrator: Orchestrator
         ...(offset && { offset }),
         ...(cursor && { cursor }),
       });
+      // A cursor is the id of the last execution of the previous page. An id that names no execution matches
+      // no row, so only an empty page needs the check: garbage must not look like the end of the list.
+      if (cursor && page.items.length === 0 && (await executionStatus(db, cursor)) === undefined) {
+        throw badRequest(`invalid cursor '${cursor}': use the next_cursor of a previous page`);
+      }
       return { items: page.items, next_cursor: page.nextCursor ?? null };
     },
   );
@@ -113,8 +124,18 @@ export function executionRoutes(app: FastifyInstance, orchestrator: Orchestrator
     },
   );
 
-  app.post<{ Params: { id: string }; Body: { reason?: string } | undefined }>(
+  app.post<{ Params: { id: string }; Body: { reason?: string } | null }>(
     "/api/v2/executions/:id/cancel",
+    {
+      schema: {
+        // fastify validates a request without a body as null: `curl -X POST .../cancel` stays valid.
+        body: {
+          type: ["object", "null"],
+          additionalProperties: false,
+          properties: { reason: { type: "string" } },
+        },
+      },
+    },
     async (request) => await orchestrator.cancel(request.params.id, request.body?.reason),
   );
 }
