@@ -35,10 +35,16 @@ export interface ConfigFlags {
   concurrency?: number | string;
 }
 
+/** A setting (flag or environment variable) with a value it cannot take: the CLI exits 2, a usage error. */
+export class ConfigError extends Error {
+  readonly code = "E_CONFIG";
+}
+
 function toInt(value: string | number | undefined, fallback: number, name: string): number {
   if (value === undefined || value === "") return fallback;
   const n = typeof value === "number" ? value : Number(value);
-  if (!Number.isInteger(n) || n <= 0) throw new Error(`${name} must be a positive integer, got '${value}'`);
+  if (!Number.isInteger(n) || n <= 0)
+    throw new ConfigError(`${name} must be a positive integer, got '${value}'`);
   return n;
 }
 

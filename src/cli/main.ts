@@ -3,6 +3,7 @@
  * registers itself on the program; this file only assembles them and maps failures to exit codes.
  */
 import { Command, CommanderError } from "commander";
+import { ConfigError } from "../config.ts";
 import { registerCredential } from "./commands/credential.ts";
 import { registerDb } from "./commands/db.ts";
 import { registerMigrate } from "./commands/migrate.ts";
@@ -23,7 +24,10 @@ export function buildProgram(): Command {
     // Program options only before the sub-command: otherwise `noetl execute <path> --version 2` printed
     // noetl's own version instead of running catalog version 2.
     .enablePositionalOptions()
-    .showHelpAfterError();
+    .showHelpAfterError()
+    // Before the sub-commands are added, so that they inherit it: commander then throws instead of calling
+    // process.exit(1), and main() maps its errors to exit code 2.
+    .exitOverride();
   for (const register of [
     registerRun,
     registerValidate,
@@ -43,16 +47,17 @@ export function buildProgram(): Command {
 
 async function main(argv: string[]): Promise<void> {
   const program = buildProgram();
-  program.exitOverride();
   try {
     await program.parseAsync(argv);
   } catch (err) {
     if (err instanceof CommanderError) {
-      process.exitCode = err.exitCode;
+      // Help and --version exit 0; everything commander refuses (an unknown command or flag, a missing
+      // argument) is a usage error, as cli.md promises.
+      process.exitCode = err.exitCode === 0 ? 0 : 2;
       return;
     }
     process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
-    process.exitCode = err instanceof UsageError ? 2 : 1;
+    process.exitCode = err instanceof UsageError || err instanceof ConfigError ? 2 : 1;
   }
 }
 

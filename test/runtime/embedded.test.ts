@@ -247,6 +247,27 @@ describe("noetl run (the CLI process)", { concurrency: true }, () => {
   });
 });
 
+describe("noetl usage errors (the CLI process)", { concurrency: true }, () => {
+  const procs = new Processes();
+  after(() => procs.stopAll());
+
+  const usage: Array<[string, string[]]> = [
+    ["an unknown flag", ["run", "examples/hello_world.yaml", "--bogus"]],
+    ["a missing argument", ["run"]],
+    ["an unknown command", ["nosuchcmd"]],
+    ["a bad number", ["run", "examples/hello_world.yaml", "--concurrency", "abc"]],
+    ["a bad catalog version", ["execute", "some/path", "--version", "abc"]],
+  ];
+  for (const [what, args] of usage) {
+    test(`${what} exits 2`, async () => {
+      const proc = procs.spawn(`noetl ${args.join(" ")}`, args);
+      const exit = await proc.waitForExit();
+      assert.equal(exit.code, 2, proc.stderr());
+      assert.match(proc.stderr(), /error/);
+    });
+  }
+});
+
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }

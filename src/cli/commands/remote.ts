@@ -4,7 +4,7 @@ import type { Command } from "commander";
 import { loadConfig } from "../../config.ts";
 import { formatIssue, type ValidationIssue } from "../../dsl/index.ts";
 import { ApiClient, ApiRequestError } from "../client.ts";
-import { collect, parsePayload } from "../payload.ts";
+import { collect, parsePayload, UsageError } from "../payload.ts";
 
 const print = (value: unknown): void => {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
@@ -24,10 +24,20 @@ async function reportErrors(action: () => Promise<void>, file?: string): Promise
   } catch (err) {
     if (!(err instanceof ApiRequestError)) throw err;
     const issues = (err.details as { issues?: ValidationIssue[] } | undefined)?.issues;
-    process.stderr.write(`error: ${err.message} (${err.status} ${err.code})\n`);
+    // The message of an invalid playbook lists its issues too: they are printed once, below, with the file.
+    const message = issues ? err.message.split("\n")[0] : err.message;
+    process.stderr.write(`error: ${message} (${err.status} ${err.code})\n`);
     if (issues) process.stderr.write(`${issues.map((i) => formatIssue({ ...i, file })).join("\n")}\n`);
     process.exitCode = 1;
   }
+}
+
+function catalogVersion(text: string): number {
+  const version = Number(text);
+  if (!Number.isInteger(version) || version < 1) {
+    throw new UsageError(`--version must be a catalog version (1, 2, ...), got '${text}'`);
+  }
+  return version;
 }
 
 export function registerRemote(program: Command): void {
@@ -67,7 +77,7 @@ export function registerRemote(program: Command): void {
           const body = {
             path,
             payload: parsePayload(flags.payload, flags.set),
-            ...(flags.version !== undefined && { version: Number(flags.version) }),
+            ...(flags.version !== undefined && { version: catalogVersion(flags.version) }),
           };
           const started = await client.post<{ execution_id: string }>("/api/v2/execute", body);
           if (!flags.wait) {
