@@ -78,8 +78,12 @@ export class PlaybookCatalog {
     }
     const row = await getPlaybook(db, path, version);
     if (!row) {
+      // Which is missing, the version or the whole path? One more query, on the error path only.
+      const latest = version === undefined ? undefined : await getPlaybook(db, path);
       throw notFound(
-        version === undefined ? `no playbook registered at '${path}'` : `no version ${version} of '${path}'`,
+        latest === undefined
+          ? `no playbook registered at '${path}'`
+          : `no version ${version} of '${path}' (the latest is ${latest.version})`,
       );
     }
     const hit = this.loaded.get(key(path, row.version));

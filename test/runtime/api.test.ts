@@ -354,6 +354,17 @@ await forEachDatabase("HTTP API", (database) => {
     const nothing = expectError(await get("/api/v2/catalog/examples/nothing"), 404, "E_NOT_FOUND");
     assert.equal(nothing.message, "no playbook registered at 'examples/nothing'");
     expectError(await get("/api/v2/catalog/examples/nothing?version=1"), 404, "E_NOT_FOUND");
+    // Executing a version that does not exist says which part is missing.
+    const noVersion = await post("/api/v2/execute", { path: "examples/hello_world", version: 9 });
+    assert.equal(
+      expectError(noVersion, 404, "E_NOT_FOUND").message,
+      "no version 9 of 'examples/hello_world' (the latest is 2)",
+    );
+    const noPath = await post("/api/v2/execute", { path: "examples/nothing", version: 1 });
+    assert.equal(
+      expectError(noPath, 404, "E_NOT_FOUND").message,
+      "no playbook registered at 'examples/nothing'",
+    );
     expectError(await get("/api/v2/catalog/examples/hello_world?version=zero"), 400);
 
     // Execute a registered playbook by path.
