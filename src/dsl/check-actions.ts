@@ -1,4 +1,5 @@
-import { checkNext, checkTarget } from "./check-next.ts";
+import { type CallScope, checkCall } from "./check-call.ts";
+import { checkNext } from "./check-next.ts";
 import { checkTool, type ToolScope } from "./check-tool.ts";
 import { type Checker, isObject, misspelt } from "./checker.ts";
 import { ACTION_NAMES, record } from "./definitions.ts";
@@ -9,10 +10,7 @@ import type { JsonObject, JsonValue } from "./types.ts";
 /** `set: {ctx: {...}}` and `set: {vars: {...}}` wrap the names to set; they are not names themselves. */
 const SET_WRAPPERS = ["ctx", "vars"];
 
-export interface StepScope extends ToolScope {
-  stepName: string;
-  stepNames: ReadonlySet<string>;
-}
+export interface StepScope extends ToolScope, CallScope {}
 
 /** `then`: one action map or a list of them. */
 export function checkThen(checker: Checker, then: JsonValue, path: Path, scope: StepScope): void {
@@ -92,10 +90,7 @@ function checkAction(checker: Checker, name: string, value: JsonValue, path: Pat
       }
       return;
     case "call":
-      checkRecord(checker, value, "call", path, owner, ["step"]);
-      if (isObject(value) && value.step !== undefined) {
-        checkTarget(checker, value.step, [...path, "step"], owner, scope.stepNames);
-      }
+      checkCall(checker, value, path, scope);
       return;
     case "next":
       checkNext(checker, value, path, scope.stepName, scope.stepNames);

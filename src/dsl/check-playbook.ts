@@ -18,7 +18,7 @@ export function checkPlaybook(checker: Checker, doc: JsonValue): void {
   const typos = misspelt(doc, record("playbook"));
   checkHeader(checker, doc, typos);
   const workbookNames = checkWorkbook(checker, doc.workbook);
-  if (!typos.has("workflow")) checkWorkflow(checker, doc.workflow, workbookNames);
+  if (!typos.has("workflow")) checkWorkflow(checker, doc, workbookNames);
   checkKeychainAndAuth(checker, doc);
 }
 
@@ -72,7 +72,8 @@ function checkWorkbook(checker: Checker, workbook: JsonValue | undefined): Set<s
   return names;
 }
 
-function checkWorkflow(checker: Checker, workflow: JsonValue | undefined, workbookNames: Set<string>): void {
+function checkWorkflow(checker: Checker, doc: JsonObject, workbookNames: Set<string>): void {
+  const workflow = doc.workflow;
   if (workflow === undefined || workflow === null || (Array.isArray(workflow) && workflow.length === 0)) {
     checker.error(["workflow"], "Workflow cannot be empty");
     return;
@@ -101,7 +102,8 @@ function checkWorkflow(checker: Checker, workflow: JsonValue | undefined, workbo
     if (step.step !== undefined || !misspelt(step, record("step")).has("step")) {
       checkStepName(checker, step.step, [...path, "step"], label, firstLine);
     }
-    checkStep(checker, step, path, { stepName: label, stepNames, workbookNames });
+    const scope = { stepName: label, stepNames, workbookNames, tool: step.tool, workbook: doc.workbook };
+    checkStep(checker, step, path, scope);
   });
 }
 

@@ -14,18 +14,22 @@ export const TOOL_KINDS = Object.freeze([
 export type ToolKind = (typeof TOOL_KINDS)[number];
 
 /**
- * Tool fields are listed for editor completion and documentation. The validator checks only that a kind's
- * required fields are present: field values (and aliases such as `url`/`query`) are the tool's business.
+ * Every field each tool reads (src/tools, docs/tools.md), for editor completion, documentation and the keys a
+ * `call` may override. A step's tool config is open (other keys are kept as written); the validator checks
+ * that a kind's required fields are present, and that `call` overrides name a field of the step's tool.
+ * Field values (and aliases such as `url`/`query`) are the tool's business.
  */
 const field = (description: string): FieldDef => ({ shape: any, description });
 const args: FieldDef = {
   shape: object,
   description: "Inputs of the tool; the step run's args are merged over them.",
 };
+const timeout = field("Seconds for the whole call.");
 const sqlFields = {
   command: field("SQL: one or more statements (alias `query`)."),
   query: field("Alias of `command`."),
   params: field("Values bound to $1..$n."),
+  timeout,
 };
 
 export const TOOL_DEFS: Readonly<Record<ToolKind, RecordDef>> = {
@@ -40,6 +44,8 @@ export const TOOL_DEFS: Readonly<Record<ToolKind, RecordDef>> = {
       payload: field("JSON body."),
       data: field("JSON body (alias of `payload`)."),
       timeout: field("Timeout in seconds."),
+      max_response_bytes: field("Response body size limit (default 10 MiB)."),
+      follow_redirects: field("Follow up to 5 redirects (default false)."),
       auth: field("Name of a stored credential."),
       args,
     },
@@ -48,7 +54,13 @@ export const TOOL_DEFS: Readonly<Record<ToolKind, RecordDef>> = {
   },
   postgres: {
     description: "SQL on PostgreSQL. Response: {rows, row_count, columns, statements}.",
-    fields: { auth: field("Name of a stored postgres credential."), ...sqlFields, args },
+    fields: {
+      auth: field("Name of a stored postgres credential."),
+      connection: field("A postgres:// URL or libpq key=value pairs, instead of `auth` (alias `dsn`)."),
+      dsn: field("Alias of `connection`."),
+      ...sqlFields,
+      args,
+    },
     open: true,
     requireOneOf: [["command", "query"]],
   },
@@ -60,7 +72,7 @@ export const TOOL_DEFS: Readonly<Record<ToolKind, RecordDef>> = {
   },
   python: {
     description: "Python code defining `main(**args)` or assigning `result`; never rendered as a template.",
-    fields: { code: { shape: string, description: "The Python source (not a template)." }, args },
+    fields: { code: { shape: string, description: "The Python source (not a template)." }, timeout, args },
     open: true,
     requireOneOf: [["code"]],
   },

@@ -81,10 +81,32 @@ describe("issue format", () => {
   });
 
   test("'call' with 'retry', and 'fail' with 'skip', cannot fire together", () => {
-    const text = `${minimal("x")}    case:\n      - when: true\n        then: {call: {params: {}}, retry: {}, fail: x, skip: true}\n`;
+    const text = `${minimal("x")}    case:\n      - when: true\n        then: {call: {args: {}}, retry: {}, fail: x, skip: true}\n`;
     assert.deepEqual(issues(text), [
-      "9:36 workflow[0].case[0].then.retry: Step 'start': 'call' and 'retry' cannot fire together",
-      "9:56 workflow[0].case[0].then.skip: Step 'start': 'fail' and 'skip' cannot fire together",
+      "9:34 workflow[0].case[0].then.retry: Step 'start': 'call' and 'retry' cannot fire together",
+      "9:54 workflow[0].case[0].then.skip: Step 'start': 'fail' and 'skip' cannot fire together",
+    ]);
+  });
+});
+
+describe("call", () => {
+  const text = (tool: string, call: string) =>
+    `${minimal("x").replace("{kind: noop}", tool)}    case:\n      - when: true\n        then: {call: ${call}}\n  - step: end\n    tool: {kind: noop}\n`;
+  const http = '{kind: http, endpoint: "http://x"}';
+
+  test("{step, args} takes no other key: a misspelt 'args' is not silently dropped", () => {
+    assert.deepEqual(issues(text(http, "{step: end, argz: {a: 1}}")), [
+      "9:34 workflow[0].case[0].then.call.argz: Step 'start': unknown call key 'argz' (did you mean 'args'?); a call with 'step' takes only 'step' and 'args'",
+    ]);
+  });
+
+  test("overrides must be fields of the step's tool kind", () => {
+    assert.deepEqual(issues(text(http, "{params: {page: 2}, headers: {}, timeout: 1, args: {}}")), []);
+    assert.deepEqual(issues(text(http, "{parms: {page: 2}}")), [
+      "9:23 workflow[0].case[0].then.call.parms: Step 'start': unknown call key 'parms' (did you mean 'params'?)",
+    ]);
+    assert.deepEqual(issues(text("{kind: python, code: x}", "{code: y, timeout: 2, command: z}")), [
+      "9:44 workflow[0].case[0].then.call.command: Step 'start': unknown call key 'command': not a field of this step's python tool ('code', 'timeout', 'args') nor 'step'",
     ]);
   });
 });

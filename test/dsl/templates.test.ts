@@ -88,7 +88,7 @@ describe("template syntax", () => {
       "      - when: true",
       "        then:",
       "          - sink: {tool: {kind: postgres, command: 'insert {{ ) }}'}}",
-      "          - call: {params: {page: '{{ ) }}'}}",
+      "          - call: {args: {page: '{{ ) }}'}}",
       "          - next: [{step: start, args: {a: '{{ ) }}'}}]",
       "          - fail: '{{ ) }}'",
     ].join("\n");
