@@ -247,6 +247,34 @@ describe("noetl run (the CLI process)", { concurrency: true }, () => {
   });
 });
 
+describe("noetl run: checks that need the database (the CLI process)", () => {
+  const procs = new Processes();
+  let dir: string;
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), "noetl-run-cred-"));
+  });
+  after(async () => {
+    await procs.stopAll();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  test("a credential neither stored nor declared is reported as file:line:col path: message", async () => {
+    const file = join(dir, "cred.yaml");
+    await writeFile(
+      file,
+      'apiVersion: noetl.io/v2\nkind: Playbook\nmetadata: {name: cred}\nworkflow:\n  - step: start\n    tool: {kind: http, endpoint: "http://127.0.0.1:1/", auth: nowhere}\n',
+    );
+    const proc = procs.spawn("noetl run cred", ["run", file, "--data-dir", join(dir, "data")]);
+    const exit = await proc.waitForExit();
+    assert.equal(exit.code, 1);
+    assert.match(
+      proc.stderr(),
+      new RegExp(`^${escapeRegExp(file)}:6:\\d+ workflow\\[0\\]\\.tool\\.auth: .*'nowhere'`, "m"),
+    );
+    assert.doesNotMatch(proc.stderr(), /▶ start/);
+  });
+});
+
 describe("noetl usage errors (the CLI process)", { concurrency: true }, () => {
   const procs = new Processes();
   after(() => procs.stopAll());

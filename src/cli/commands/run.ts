@@ -5,7 +5,7 @@
 import { readFile } from "node:fs/promises";
 import type { Command } from "commander";
 import { loadConfig } from "../../config.ts";
-import { formatIssue, toolKinds, validate } from "../../dsl/index.ts";
+import { formatIssue, toolKinds, type ValidationIssue, validate } from "../../dsl/index.ts";
 import type { JsonObject, Playbook } from "../../dsl/types.ts";
 import { createLogger } from "../../logger.ts";
 import type { RunOutcome } from "../../runtime/embedded.ts";
@@ -79,7 +79,14 @@ export async function runCommand(file: string, flags: RunFlags): Promise<number>
   const runtime = await EmbeddedRuntime.start(config, log, { warm });
   let outcome: RunOutcome;
   try {
-    for (const other of others) await runtime.orchestrator.catalog.register(other.yaml);
+    for (const other of [...others, main]) {
+      // Registration also checks what needs the database (stored credentials): report it like validation.
+      const issues = await registrationIssues(() => runtime.orchestrator.catalog.register(other.yaml));
+      if (issues === undefined) continue;
+      const where = other === main ? file : (flags.register[others.indexOf(other)] ?? file);
+      process.stderr.write(`${issues.map((i) => formatIssue({ ...i, file: where })).join("\n")}\n`);
+      return 1;
+    }
     if (!flags.quiet) runtime.orchestrator.onCommit(showProgress);
     outcome = await runtime.run(main.yaml, payload);
   } finally {
@@ -95,6 +102,18 @@ export async function runCommand(file: string, flags: RunFlags): Promise<number>
     );
   }
   return outcome.status === "completed" ? 0 : 1;
+}
+
+/** The issues of a registration refused as an invalid playbook; other errors are thrown. */
+async function registrationIssues(register: () => Promise<unknown>): Promise<ValidationIssue[] | undefined> {
+  try {
+    await register();
+    return undefined;
+  } catch (err) {
+    const issues = (err as { details?: { issues?: ValidationIssue[] } }).details?.issues;
+    if (Array.isArray(issues) && issues.length > 0) return issues;
+    throw err;
+  }
 }
 
 function showProgress(c: Committed): void {
