@@ -115,9 +115,8 @@ export class EmbeddedRuntime {
     return runtime;
   }
 
-  /** Runs a playbook (YAML text) to its end and returns the outcome. */
-  async run(yaml: string, payload: JsonObject = {}): Promise<RunOutcome> {
-    const executionId = randomUUID();
+  /** Runs a playbook (YAML text) to its end and returns the outcome; `executionId` defaults to a new UUID. */
+  async run(yaml: string, payload: JsonObject = {}, executionId: string = randomUUID()): Promise<RunOutcome> {
     const done = this.waitFor(executionId);
     try {
       await this.orchestrator.execute({ playbook_yaml: yaml, payload, execution_id: executionId });
@@ -143,7 +142,8 @@ export class EmbeddedRuntime {
 
   private async settleIfEnded(executionId: string): Promise<void> {
     const status = await executionStatus(this.db, executionId).catch(() => undefined); // closed meanwhile
-    if (status !== undefined && status !== "running" && status !== "pending") this.settle(executionId, status);
+    if (status !== undefined && status !== "running" && status !== "pending")
+      this.settle(executionId, status);
   }
 
   /**

@@ -35,6 +35,13 @@ test("a parent run embedded calls the child registered with --register", async (
   ]);
   const exit = await run.waitForExit();
   assert.equal(exit.code, 0, run.stderr());
-  const out = JSON.parse(run.stdout()) as { status: string; result: unknown };
+  const out = JSON.parse(run.stdout()) as { status: string; result: unknown; execution_id: string };
   assert.deepEqual(out.result, { hi: "hello child" });
+  // The parent's own steps are shown as they are; the child's carry its execution id, so the two
+  // `start` steps are told apart.
+  const lines = run.stderr().split("\n");
+  assert.ok(lines.includes("▶ start"), run.stderr());
+  const childLines = lines.filter((l) => /^\[[0-9a-f]{8}\] [▶✔] start/.test(l));
+  assert.equal(childLines.length, 2, run.stderr());
+  assert.ok(!childLines[0]!.startsWith(`[${out.execution_id.slice(0, 8)}]`));
 });

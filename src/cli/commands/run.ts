@@ -2,6 +2,7 @@
  * `noetl run <playbook.yaml>`: runs a playbook to its end in this process (embedded mode), shows each step
  * on stderr as it starts and ends, prints the result, and exits 0 when it completed, 1 otherwise.
  */
+import { randomUUID } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import type { Command } from "commander";
 import { loadConfig } from "../../config.ts";
@@ -87,8 +88,9 @@ export async function runCommand(file: string, flags: RunFlags): Promise<number>
       process.stderr.write(`${issues.map((i) => formatIssue({ ...i, file: where })).join("\n")}\n`);
       return 1;
     }
-    if (!flags.quiet) runtime.orchestrator.onCommit(showProgress);
-    outcome = await runtime.run(main.yaml, payload);
+    const executionId = randomUUID();
+    if (!flags.quiet) runtime.orchestrator.onCommit((c) => showProgress(c, executionId));
+    outcome = await runtime.run(main.yaml, payload, executionId);
   } finally {
     await runtime.close();
   }
@@ -116,7 +118,13 @@ async function registrationIssues(register: () => Promise<unknown>): Promise<Val
   }
 }
 
-function showProgress(c: Committed): void {
+/**
+ * Steps of this run's execution as they start and end. Other executions' steps (a `playbook` step's child,
+ * or commands an interrupted earlier run in this data dir left behind, which run again now) are shown
+ * with their execution's id in front, so they are not mistaken for this run's.
+ */
+function showProgress(c: Committed, executionId: string): void {
+  const who = c.execution_id === executionId ? "" : `[${c.execution_id.slice(0, 8)}] `;
   for (const e of c.events) {
     const p = e.payload as {
       status?: string;
@@ -124,11 +132,12 @@ function showProgress(c: Committed): void {
       error?: { message?: string };
       message?: string;
     };
-    if (e.name === "step.start") process.stderr.write(`▶ ${e.step}\n`);
+    if (e.name === "step.start") process.stderr.write(`${who}▶ ${e.step}\n`);
     else if (e.name === "step.done") {
       const took = typeof p.duration_ms === "number" ? ` ${p.duration_ms.toFixed(0)} ms` : "";
       const why = p.error?.message ? `: ${p.error.message}` : "";
-      process.stderr.write(`${p.status === "completed" ? "✔" : "✖"} ${e.step} ${p.status}${took}${why}\n`);
-    } else if (e.name === "warning") process.stderr.write(`⚠ ${e.step ?? ""} ${p.message ?? ""}\n`);
+      const mark = p.status === "completed" ? "✔" : "✖";
+      process.stderr.write(`${who}${mark} ${e.step} ${p.status}${took}${why}\n`);
+    } else if (e.name === "warning") process.stderr.write(`${who}⚠ ${e.step ?? ""} ${p.message ?? ""}\n`);
   }
 }
