@@ -134,6 +134,8 @@ export function onExit(d: Draft, event: InputEvent): void {
 }
 
 export function onCancel(d: Draft, event: InputEvent): void {
-  const reason = typeof event.payload.reason === "string" ? event.payload.reason : "cancelled";
-  endExecution(d, "cancelled", { code: ErrorCode.cancelled, message: `Execution cancelled: ${reason}` });
+  const reason =
+    typeof event.payload.reason === "string" && event.payload.reason !== "" ? event.payload.reason : "";
+  const message = reason === "" ? "Execution cancelled" : `Execution cancelled: ${reason}`;
+  endExecution(d, "cancelled", { code: ErrorCode.cancelled, message });
 }

@@ -160,6 +160,14 @@ workload: {n: 1}
     assert.deepEqual(result.cancel_commands, queued);
     assert.equal(result.events.at(-1)!.name, "workflow.end");
     assert.equal(result.events.at(-1)!.payload.status, "cancelled");
+    assert.equal(result.state.error!.message, "Execution cancelled: user");
+  });
+
+  test("a cancel without a reason says so, without repeating the word", () => {
+    const h = new Harness(twoSteps);
+    h.start();
+    const result = h.send({ name: "workflow.cancel", payload: {} });
+    assert.equal(result.state.error!.message, "Execution cancelled");
   });
 });
 
