@@ -244,6 +244,21 @@ describe("noetl run (the CLI process)", { concurrency: true }, () => {
       proc.stderr(),
       new RegExp(`^${escapeRegExp(file)}:6:18 workflow\\[0\\]\\.tool\\.kind: .*'nope'`, "m"),
     );
+    // With --json, scripts get the same problems as a JSON document on stdout.
+    const json = procs.spawn("noetl run invalid --json", [
+      "run",
+      file,
+      "--json",
+      "--data-dir",
+      join(dir, "never"),
+    ]);
+    assert.equal((await json.waitForExit()).code, 1);
+    const out = JSON.parse(json.stdout()) as { status: string; errors: Array<Record<string, unknown>> };
+    assert.equal(out.status, "invalid");
+    assert.deepEqual(
+      [out.errors[0]?.file, out.errors[0]?.line, out.errors[0]?.column, out.errors[0]?.path],
+      [file, 6, 18, "workflow[0].tool.kind"],
+    );
   });
 });
 

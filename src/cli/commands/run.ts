@@ -48,24 +48,34 @@ export function registerRun(program: Command): void {
 }
 
 interface ValidFile {
+  file: string;
   yaml: string;
   playbook: Playbook;
 }
 
-/** The file's text and playbook when it is valid; otherwise prints every problem and returns undefined. */
-async function readValid(file: string): Promise<ValidFile | undefined> {
+/** The file's text and playbook when it is valid; otherwise its problems, each naming the file. */
+async function readValid(file: string): Promise<ValidFile | ValidationIssue[]> {
   const yaml = await readFile(file, "utf8");
   const checked = validate(yaml, { file });
-  if (checked.playbook) return { yaml, playbook: checked.playbook };
-  process.stderr.write(`${checked.errors.map(formatIssue).join("\n")}\n`);
-  return undefined;
+  return checked.playbook ? { file, yaml, playbook: checked.playbook } : checked.errors;
+}
+
+/**
+ * An invalid playbook is not run: every problem on stderr as `file:line:col path: message`, and with
+ * --json, `{status: "invalid", errors: [...]}` on stdout for scripts. Returns the exit code.
+ */
+function reportInvalid(issues: ValidationIssue[], json: boolean | undefined): number {
+  process.stderr.write(`${issues.map(formatIssue).join("\n")}\n`);
+  if (json) process.stdout.write(`${JSON.stringify({ status: "invalid", errors: issues }, null, 2)}\n`);
+  return 1;
 }
 
 export async function runCommand(file: string, flags: RunFlags): Promise<number> {
-  const main = await readValid(file);
-  const read = await Promise.all((flags.register ?? []).map(readValid));
-  const others = read.filter((other) => other !== undefined);
-  if (main === undefined || others.length < read.length) return 1;
+  const read = await Promise.all([file, ...(flags.register ?? [])].map(readValid));
+  const invalid = read.flatMap((r) => (Array.isArray(r) ? r : []));
+  if (invalid.length > 0) return reportInvalid(invalid, flags.json);
+  const [main, ...others] = read as ValidFile[];
+  if (main === undefined) return 1;
   const payload: JsonObject = parsePayload(flags.payload, flags.set);
   const config = loadConfig(process.env, {
     ...(flags.db !== undefined && { db: flags.db }),
@@ -80,13 +90,14 @@ export async function runCommand(file: string, flags: RunFlags): Promise<number>
   const runtime = await EmbeddedRuntime.start(config, log, { warm });
   let outcome: RunOutcome;
   try {
-    for (const other of [...others, main]) {
+    for (const one of [...others, main]) {
       // Registration also checks what needs the database (stored credentials): report it like validation.
-      const issues = await registrationIssues(() => runtime.orchestrator.catalog.register(other.yaml));
-      if (issues === undefined) continue;
-      const where = other === main ? file : (flags.register[others.indexOf(other)] ?? file);
-      process.stderr.write(`${issues.map((i) => formatIssue({ ...i, file: where })).join("\n")}\n`);
-      return 1;
+      const issues = await registrationIssues(() => runtime.orchestrator.catalog.register(one.yaml));
+      if (issues !== undefined)
+        return reportInvalid(
+          issues.map((i) => ({ ...i, file: one.file })),
+          flags.json,
+        );
     }
     const executionId = randomUUID();
     if (!flags.quiet) runtime.orchestrator.onCommit((c) => showProgress(c, executionId));
