@@ -3,7 +3,7 @@
  * bad input).
  */
 import type { FastifyError, FastifyInstance, FastifySchemaValidationError } from "fastify";
-import { sqlState } from "../store/index.ts";
+import { connectionLost, sqlState } from "../store/index.ts";
 
 /**
  * SQLSTATEs PostgreSQL raises for client input it cannot store: a NUL byte in text (22021), \u0000 in jsonb
@@ -71,14 +71,33 @@ export function formatSchemaErrors(errors: FastifySchemaValidationError[], dataV
   return new Error(lines.join(", "));
 }
 
+/**
+ * Errors from below the API that still have a meaning for the client: input the database cannot store
+ * (400), and a database connection that went away mid-request (503: nothing was wrong with the request,
+ * and the same request may succeed in a moment; a worker's report is retried, an execute may be).
+ */
+export function knownError(err: unknown): ApiError | undefined {
+  if (err instanceof ApiError) return err;
+  const unstorable = UNSTORABLE_INPUT.get(sqlState(err) ?? "");
+  if (unstorable !== undefined) return badRequest(unstorable);
+  if (connectionLost(err)) {
+    return new ApiError(503, "E_DATABASE_UNAVAILABLE", "the database connection was lost; retry the request");
+  }
+  return undefined;
+}
+
 /** Maps every error fastify can raise (validation, body parsing, size limits, ours) to the JSON error body. */
 export function installErrorHandler(app: FastifyInstance): void {
-  app.setErrorHandler((err: FastifyError | ApiError, request, reply) => {
-    if (err instanceof ApiError) {
-      return reply.status(err.statusCode).send(errorBody(err.code, err.message, err.details));
+  app.setErrorHandler((error: FastifyError | ApiError, request, reply) => {
+    const known = knownError(error);
+    if (known !== undefined) {
+      if (known.statusCode === 503) {
+        request.log.warn({ err: error }, "database connection lost; answered 503");
+        reply.header("retry-after", "1");
+      }
+      return reply.status(known.statusCode).send(errorBody(known.code, known.message, known.details));
     }
-    const unstorable = UNSTORABLE_INPUT.get(sqlState(err) ?? "");
-    if (unstorable !== undefined) return reply.status(400).send(errorBody("E_BAD_REQUEST", unstorable));
+    const err = error as FastifyError; // every ApiError is a known one
     if (err.validation) {
       const useful = usefulErrors(err.validation);
       return reply

@@ -12,7 +12,7 @@ import {
   serializeTimestamp,
 } from "./codecs.ts";
 import type { Db } from "./db.ts";
-import { StoreError } from "./errors.ts";
+import { connectionLost, StoreError } from "./errors.ts";
 
 type Sql = postgres.Sql | postgres.ReservedSql;
 type Params = postgres.ParameterOrJSON<never>[];
@@ -70,22 +70,6 @@ export async function openPostgres(url: string, max: number, synchronousCommit =
     throw err;
   }
   return new PostgresDb(sql, sql, { closed: false });
-}
-
-/** postgres.js's own codes for a connection that went away (a socket error carries `syscall` instead). */
-const CONNECTION_ERRORS = new Set([
-  "CONNECTION_CLOSED",
-  "CONNECTION_ENDED",
-  "CONNECTION_DESTROYED",
-  "CONNECT_TIMEOUT",
-]);
-
-/** Whether err means the connection is gone: the server closes it after a FATAL or PANIC, and a socket error. */
-function connectionLost(err: unknown): boolean {
-  if (err instanceof postgres.PostgresError) return err.severity === "FATAL" || err.severity === "PANIC";
-  if (typeof err !== "object" || err === null) return false;
-  const e = err as { code?: unknown; syscall?: unknown };
-  return (typeof e.code === "string" && CONNECTION_ERRORS.has(e.code)) || e.syscall !== undefined;
 }
 
 /** Waits for all of them; the reasons of those that failed, in order. */

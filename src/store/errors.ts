@@ -37,3 +37,23 @@ export const SQLSTATE = {
   serializationFailure: "40001",
   deadlockDetected: "40P01",
 } as const;
+
+/** postgres.js's own codes for a connection that went away (a socket error carries `syscall` instead). */
+const CONNECTION_ERRORS = new Set([
+  "CONNECTION_CLOSED",
+  "CONNECTION_ENDED",
+  "CONNECTION_DESTROYED",
+  "CONNECT_TIMEOUT",
+]);
+
+/**
+ * Whether err means the connection to the database is gone: the server closes it after a FATAL or PANIC
+ * (an administrator's pg_terminate_backend, a shutdown), or the socket failed. Nothing was wrong with the
+ * request: the same request may succeed on a new connection.
+ */
+export function connectionLost(err: unknown): boolean {
+  if (typeof err !== "object" || err === null) return false;
+  const e = err as { code?: unknown; syscall?: unknown; severity?: unknown };
+  if (e.severity === "FATAL" || e.severity === "PANIC") return true;
+  return (typeof e.code === "string" && CONNECTION_ERRORS.has(e.code)) || e.syscall !== undefined;
+}

@@ -34,7 +34,7 @@ export {
   putCredential,
 } from "./credentials.ts";
 export { type Db, DEFAULT_DATA_DIR, DEFAULT_POOL_SIZE, type OpenDbOptions, openDb, pgliteDir } from "./db.ts";
-export { SQLSTATE, StoreError, type StoreErrorCode, sqlState } from "./errors.ts";
+export { connectionLost, SQLSTATE, StoreError, type StoreErrorCode, sqlState } from "./errors.ts";
 export {
   appendEvents,
   type EventRow,

@@ -1,6 +1,6 @@
 /** The original design's event API: register a playbook (optionally for an execution id) and post events. */
 import type { FastifyInstance } from "fastify";
-import { ApiError, badRequest } from "../errors.ts";
+import { badRequest, knownError } from "../errors.ts";
 import type { EventAck, IncomingEvent, Orchestrator, PushOffer } from "../orchestrator.ts";
 import type { ReportOutcome } from "../report-batcher.ts";
 
@@ -113,7 +113,7 @@ export function eventRoutes(app: FastifyInstance, orchestrator: Orchestrator): v
         const offer: PushOffer | undefined = body.offer && { ...body.offer, pushed: [] };
         const outcomes = await orchestrator.acceptEach(body.events, offer);
         for (const o of outcomes) {
-          if ("error" in o && !(o.error instanceof ApiError))
+          if ("error" in o && knownError(o.error) === undefined)
             request.log.error({ err: o.error }, "event group failed");
         }
         // One group: its refusal is the answer's status (409 for a lost lease, ...). Several: each group is
@@ -129,11 +129,11 @@ export function eventRoutes(app: FastifyInstance, orchestrator: Orchestrator): v
 
 function ackOrRefusal(outcome: ReportOutcome): EventAck | RefusedAck {
   if ("ack" in outcome) return outcome.ack;
-  const err = outcome.error;
-  const httpStatus = err instanceof ApiError ? err.statusCode : 500;
-  const code = err instanceof ApiError ? err.code : "E_INTERNAL";
-  const message = err instanceof ApiError ? err.message : "internal error; see the server log";
-  const details = err instanceof ApiError ? (err.details as { command_id?: string } | undefined) : undefined;
+  const err = knownError(outcome.error);
+  const httpStatus = err?.statusCode ?? 500;
+  const code = err?.code ?? "E_INTERNAL";
+  const message = err?.message ?? "internal error; see the server log";
+  const details = err?.details as { command_id?: string } | undefined;
   return {
     status: "refused",
     ...(details?.command_id !== undefined && { command_id: details.command_id }),
