@@ -44,7 +44,38 @@ function utcTimestamp(text: string): string {
   return parseTimestamp(text, true);
 }
 
-export async function openPostgres(url: string, max: number, synchronousCommit = true): Promise<Db> {
+/**
+ * postgres.js 3.4.9 can leave a statement unsettled forever when its connection is terminated at the wrong
+ * moment. A chaos run that terminated every session of the database (pg_terminate_backend) left a worker's
+ * claim and the server's transactions pending for good: the worker never claimed again, the server never
+ * answered, and neither could stop. Every statement NoETL sends takes milliseconds, so one still pending
+ * after `stallMs` is failed as a lost connection (E_DB_STALLED): the caller recovers as from any lost
+ * connection (a worker claims again, a report is retried), and the connection is not handed out again.
+ */
+const DEFAULT_STALL_MS = 30_000;
+
+function settleWithin<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const stalled = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new StoreError("E_DB_STALLED", `a statement did not settle within ${ms} ms`)),
+      ms,
+    );
+  });
+  return Promise.race([work, stalled]).finally(() => clearTimeout(timer));
+}
+
+interface Lifecycle {
+  closed: boolean;
+  stallMs: number;
+}
+
+export async function openPostgres(
+  url: string,
+  max: number,
+  synchronousCommit = true,
+  stallMs = DEFAULT_STALL_MS,
+): Promise<Db> {
   const sql = postgres(url, {
     max,
     prepare: true,
@@ -69,7 +100,7 @@ export async function openPostgres(url: string, max: number, synchronousCommit =
     await sql.end({ timeout: 0 });
     throw err;
   }
-  return new PostgresDb(sql, sql, { closed: false });
+  return new PostgresDb(sql, sql, { closed: false, stallMs });
 }
 
 /** Waits for all of them; the reasons of those that failed, in order. */
@@ -84,7 +115,7 @@ class PostgresDb implements Db {
   constructor(
     private readonly pool: postgres.Sql,
     private readonly sql: Sql,
-    private readonly lifecycle: { closed: boolean },
+    private readonly lifecycle: Lifecycle,
     private readonly inTransaction = false,
   ) {}
 
@@ -95,7 +126,10 @@ class PostgresDb implements Db {
     // `bool` and `$1::jsonb` would fail, and each new mix of declared types would prepare the statement again.
     const args = params.map((value) => this.pool.typed(value === undefined ? null : value, 0));
     // simple: false keeps one-statement semantics (as PGlite) even when there are no parameters.
-    const rows = await this.sql.unsafe(text, args as Params, { prepare: true, simple: false } as never);
+    const rows = await settleWithin(
+      this.sql.unsafe(text, args as Params, { prepare: true, simple: false } as never),
+      this.lifecycle.stallMs,
+    );
     // A plain array: postgres.js's Result subclass carries extra fields that differ from PGlite's.
     return Array.from(rows) as T[];
   }
@@ -108,11 +142,11 @@ class PostgresDb implements Db {
   async transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T> {
     if (this.inTransaction) return fn(this);
     if (this.lifecycle.closed) throw new StoreError("E_DB_CLOSED", "the database was closed");
-    const conn = await this.pool.reserve();
+    const conn = await settleWithin(this.pool.reserve(), this.lifecycle.stallMs);
     const tx = new PostgresDb(this.pool, conn, this.lifecycle, true);
     let lost = false;
     try {
-      const begin = conn.unsafe("BEGIN").execute();
+      const begin = settleWithin(conn.unsafe("BEGIN").execute(), this.lifecycle.stallMs);
       // Its failure is read below; until then it must not count as an unhandled rejection.
       begin.catch(() => undefined);
       let result: T;
@@ -121,10 +155,13 @@ class PostgresDb implements Db {
       } catch (err) {
         const failures = await rejections([begin, ...tx.deferred]);
         lost = [err, ...failures].some(connectionLost);
-        if (!lost) await conn.unsafe("ROLLBACK").catch(() => undefined);
+        if (!lost)
+          await settleWithin(conn.unsafe("ROLLBACK").execute(), this.lifecycle.stallMs).catch(
+            () => undefined,
+          );
         throw err;
       }
-      const commit = conn.unsafe("COMMIT").execute();
+      const commit = settleWithin(conn.unsafe("COMMIT").execute(), this.lifecycle.stallMs);
       const failures = await rejections([begin, ...tx.deferred, commit]);
       lost = failures.some(connectionLost);
       // The first failure is the cause; the statements after it failed only because the transaction had.

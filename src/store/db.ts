@@ -47,6 +47,11 @@ export interface OpenDbOptions {
    * connections whose writes may be lost in a database crash without harm: a worker's leases.
    */
   synchronousCommit?: boolean;
+  /**
+   * PostgreSQL: a statement not settled after this long fails as a lost connection (E_DB_STALLED). Default
+   * 30 s; every statement NoETL sends takes milliseconds. See db-postgres.ts.
+   */
+  stallMs?: number;
 }
 
 export const DEFAULT_DATA_DIR = ".noetl";
@@ -63,7 +68,12 @@ export async function openDb(opts: OpenDbOptions = {}): Promise<Db> {
       throw new StoreError("E_DB_OPTIONS", "database url must start with postgres:// or postgresql://");
     }
     const { openPostgres } = await import("./db-postgres.ts");
-    return openPostgres(opts.url, opts.max ?? DEFAULT_POOL_SIZE, opts.synchronousCommit ?? true);
+    return openPostgres(
+      opts.url,
+      opts.max ?? DEFAULT_POOL_SIZE,
+      opts.synchronousCommit ?? true,
+      opts.stallMs,
+    );
   }
   const { openPglite } = await import("./db-pglite.ts");
   return openPglite(opts.memory ? undefined : pgliteDir(opts.dataDir ?? DEFAULT_DATA_DIR));

@@ -11,6 +11,8 @@ export type StoreErrorCode =
   | "E_DB_NO_TRANSACTION"
   /** COMMIT answered ROLLBACK: a statement of the transaction failed without its caller seeing it. */
   | "E_DB_ROLLED_BACK"
+  /** A statement did not settle in time: its connection is taken for lost (see db-postgres.ts). */
+  | "E_DB_STALLED"
   /** The migrations folder is missing or a file name breaks the NNNN_name.sql pattern. */
   | "E_MIGRATIONS";
 
@@ -44,6 +46,7 @@ const CONNECTION_ERRORS = new Set([
   "CONNECTION_ENDED",
   "CONNECTION_DESTROYED",
   "CONNECT_TIMEOUT",
+  "E_DB_STALLED",
 ]);
 
 /**

@@ -30,7 +30,7 @@ export interface TestDatabase {
    * A connection to this entry's database, created on first call. On PostgreSQL each call opens another
    * pool on the same database (to race two claimers); on PGlite every call returns the one instance.
    */
-  open(options?: { max?: number }): Promise<Db>;
+  open(options?: { max?: number; stallMs?: number }): Promise<Db>;
   /** Closes everything open() returned and drops the database. */
   cleanup(): Promise<void>;
 }
@@ -80,7 +80,7 @@ function postgresDatabase(available: boolean): TestDatabase {
         }
       })();
       await created;
-      const db = await openDb({ url: url.toString(), max: options.max ?? 4 });
+      const db = await openDb({ url: url.toString(), max: options.max ?? 4, stallMs: options.stallMs });
       opened.push(db);
       return withoutClose(db);
     },

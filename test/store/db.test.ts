@@ -166,6 +166,47 @@ await forEachDatabase("store: Db adapter", (database) => {
     });
   }
 
+  if (database.name === "postgres") {
+    test("sessions terminated again and again: every statement settles, and the pool answers again", async () => {
+      // postgres.js can leave a statement pending forever when its connection dies at the wrong moment;
+      // without stallMs some of these loops never ended (a worker that never claims again).
+      const pool = await database.open({ max: 4, stallMs: 2000 });
+      const killer = await database.open({ max: 1 });
+      let stop = false;
+      const errors = new Set<string>();
+      const loop = async (work: () => Promise<unknown>) => {
+        while (!stop) await work().catch((err: { code?: string }) => errors.add(String(err.code)));
+      };
+      const loops = [
+        ...Array.from({ length: 4 }, () => loop(() => pool.query("SELECT pg_sleep(0.002)"))),
+        ...Array.from({ length: 2 }, () =>
+          loop(() => pool.transaction((tx) => tx.query("SELECT pg_sleep(0.003)"))),
+        ),
+      ];
+      for (let i = 0; i < 8; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 150));
+        await killer.query(
+          `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+           WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend'`,
+        );
+      }
+      stop = true;
+      const ended = await Promise.race([
+        Promise.all(loops).then(() => true),
+        new Promise<false>((resolve) => setTimeout(() => resolve(false), 15_000).unref()),
+      ]);
+      assert.ok(ended, `statements still pending 15 s after the last kill (errors seen: ${[...errors]})`);
+      let answer: unknown;
+      for (let i = 0; i < 5 && answer === undefined; i++) {
+        answer = await pool.query<{ one: number }>("SELECT 1 AS one").then(
+          (rows) => rows[0]?.one,
+          () => undefined,
+        );
+      }
+      assert.equal(answer, 1);
+    });
+  }
+
   test("a failing statement rejects with its SQLSTATE and leaves the connection usable", async () => {
     await assert.rejects(
       db.query("INSERT INTO t (x) VALUES (1)"),
