@@ -186,7 +186,8 @@ class PostgresDb implements Db {
   }
 
   async exec(script: string): Promise<void> {
-    await this.sql.unsafe(script).simple();
+    // Scripts (migrations, the queue's VACUUM) may take longer than one statement: a wider bound.
+    await settleWithin(this.sql.unsafe(script).simple(), 5 * this.lifecycle.stallMs);
   }
 
   async listen(channel: string, onNotify: (payload: string) => void): Promise<() => Promise<void>> {
@@ -202,6 +203,8 @@ class PostgresDb implements Db {
   async close(): Promise<void> {
     if (this.inTransaction || this.lifecycle.closed) return;
     this.lifecycle.closed = true;
-    await this.pool.end({ timeout: 5 });
+    // end() waits for every connection to finish; one whose statement never settles never does (postgres.js
+    // 3.4.9, issue #1097): after its own 5 s it destroys the rest, and after 6 s this stops waiting.
+    await settleWithin(this.pool.end({ timeout: 5 }), 6_000).catch(() => undefined);
   }
 }
