@@ -72,7 +72,8 @@ export class Worker {
    * which keeps empty claims off the hot path.
    */
   private backlog = false;
-  private timers: NodeJS.Timeout[] = [];
+  private pollTimer: NodeJS.Timeout | undefined;
+  private heartbeatTimer: NodeJS.Timeout | undefined;
   private unlisten: (() => Promise<void>) | undefined;
 
   constructor(private readonly opts: WorkerOptions) {
@@ -92,12 +93,14 @@ export class Worker {
     if (this.opts.listen !== false) {
       this.unlisten = await this.opts.db.listen(QUEUE_CHANNEL, (payload) => this.notified(payload));
     }
-    this.timers.push(setInterval(() => this.wake(), this.opts.pollMs));
+    this.pollTimer = setInterval(() => this.wake(), this.opts.pollMs);
     // Extend leases well before they expire: three heartbeats per lease period survive one slow round.
-    this.timers.push(
-      setInterval(() => void this.heartbeat(), Math.max(50, Math.floor(this.opts.leaseMs / 3))),
+    this.heartbeatTimer = setInterval(
+      () => void this.heartbeat(),
+      Math.max(50, Math.floor(this.opts.leaseMs / 3)),
     );
-    for (const t of this.timers) t.unref();
+    this.pollTimer.unref();
+    this.heartbeatTimer.unref();
     this.wake();
   }
 
@@ -309,8 +312,9 @@ export class Worker {
    */
   async stop(graceMs = this.opts.shutdownGraceMs): Promise<void> {
     this.stopping = true;
-    for (const t of this.timers) clearInterval(t);
-    this.timers = [];
+    // Leases are still extended during the grace period: a command running or reporting there must not be
+    // reaped and run again elsewhere meanwhile (it was, when the heartbeat stopped with the poll).
+    clearInterval(this.pollTimer);
     await this.unlisten?.().catch(() => undefined);
     await this.claiming;
     const all = Promise.all([...this.unfinished]);
@@ -320,6 +324,7 @@ export class Worker {
     });
     const first = await Promise.race([all.then(() => "done" as const), deadline]);
     clearTimeout(timer);
+    clearInterval(this.heartbeatTimer);
     if (first === "timeout") {
       const left = [...this.running.values()];
       for (const r of left) r.abort.abort(new Error("worker shutting down"));
