@@ -54,30 +54,20 @@ export class EmbeddedRuntime {
   ): Promise<EmbeddedRuntime> {
     const tools = defaultTools(config.pythonPath ? { pythonPath: config.pythonPath } : {});
     tools.warm(options.warm ?? []);
+    let db: Db | undefined;
     try {
-      return await EmbeddedRuntime.open(config, log, tools);
-    } catch (err) {
-      await tools.close();
-      throw err;
-    }
-  }
-
-  private static async open(
-    config: RuntimeConfig,
-    log: Logger,
-    tools: ToolRegistry,
-  ): Promise<EmbeddedRuntime> {
-    const db = await openDb(
-      config.databaseUrl !== undefined
-        ? { url: config.databaseUrl }
-        : config.memory
-          ? { memory: true }
-          : { dataDir: config.dataDir },
-    );
-    try {
+      db = await openDb(
+        config.databaseUrl !== undefined
+          ? { url: config.databaseUrl }
+          : config.memory
+            ? { memory: true }
+            : { dataDir: config.dataDir },
+      );
       return await EmbeddedRuntime.wire(db, config, log, tools);
     } catch (err) {
-      await db.close();
+      // Whatever was opened is closed again: a python runner warming up, the database.
+      await db?.close();
+      await tools.close();
       throw err;
     }
   }

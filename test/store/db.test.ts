@@ -152,21 +152,12 @@ await forEachDatabase("store: Db adapter", (database) => {
       // The pool's one connection died: what follows must get a new one, not the dead socket (with
       // postgres.js's begin() this crashed the process). postgres.js hands the dead session's FATAL to the
       // next statement on the new connection, so one failure is allowed before it answers.
-      let answer: unknown;
-      for (let i = 0; i < 3 && answer === undefined; i++) {
-        answer = await single.query<{ one: number }>("SELECT 1 AS one").then(
-          (rows) => rows[0]?.one,
-          () => undefined,
-        );
-      }
-      assert.equal(answer, 1);
+      assert.equal(await answersWithin(single, 3), 1);
       await single.transaction(async (tx) => tx.query("INSERT INTO t (x) VALUES (401)"));
       assert.deepEqual(await single.query("SELECT x FROM t WHERE x >= 400"), [{ x: 401 }]);
       await single.query("DELETE FROM t WHERE x >= 400");
     });
-  }
 
-  if (database.name === "postgres") {
     test("sessions terminated again and again: every statement settles, and the pool answers again", async () => {
       // postgres.js can leave a statement pending forever when its connection dies at the wrong moment;
       // without stallMs some of these loops never ended (a worker that never claims again).
@@ -196,14 +187,7 @@ await forEachDatabase("store: Db adapter", (database) => {
         new Promise<false>((resolve) => setTimeout(() => resolve(false), 15_000).unref()),
       ]);
       assert.ok(ended, `statements still pending 15 s after the last kill (errors seen: ${[...errors]})`);
-      let answer: unknown;
-      for (let i = 0; i < 5 && answer === undefined; i++) {
-        answer = await pool.query<{ one: number }>("SELECT 1 AS one").then(
-          (rows) => rows[0]?.one,
-          () => undefined,
-        );
-      }
-      assert.equal(answer, 1);
+      assert.equal(await answersWithin(pool, 5), 1);
     });
   }
 
@@ -247,3 +231,15 @@ await forEachDatabase("store: Db adapter", (database) => {
     assert.deepEqual(received, ["direct", "committed"]);
   });
 });
+
+/** `SELECT 1` until it answers, at most `tries` times: the first statements after a lost connection may fail. */
+async function answersWithin(db: Db, tries: number): Promise<unknown> {
+  let answer: unknown;
+  for (let i = 0; i < tries && answer === undefined; i++) {
+    answer = await db.query<{ one: number }>("SELECT 1 AS one").then(
+      (rows) => rows[0]?.one,
+      () => undefined,
+    );
+  }
+  return answer;
+}

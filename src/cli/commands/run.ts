@@ -74,8 +74,7 @@ export async function runCommand(file: string, flags: RunFlags): Promise<number>
   const read = await Promise.all([file, ...(flags.register ?? [])].map(readValid));
   const invalid = read.flatMap((r) => (Array.isArray(r) ? r : []));
   if (invalid.length > 0) return reportInvalid(invalid, flags.json);
-  const [main, ...others] = read as ValidFile[];
-  if (main === undefined) return 1;
+  const [main, ...others] = read as [ValidFile, ...ValidFile[]];
   const payload: JsonObject = parsePayload(flags.payload, flags.set);
   const config = loadConfig(process.env, {
     ...(flags.db !== undefined && { db: flags.db }),
